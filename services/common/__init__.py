@@ -1,0 +1,1 @@
+"""Pieces every service shares: settings, the Kafka bus, telemetry, logs, image decoding."""

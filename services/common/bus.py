@@ -1,0 +1,121 @@
+"""The thin interface to Kafka: an idempotent producer of protobuf events, consumers with manual
+commits, and topic creation. Services receive these at construction; nothing else imports kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from google.protobuf.message import Message
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from services.common import telemetry, topics
+
+
+def event_headers(message: Message) -> list[tuple[str, bytes]]:
+    return telemetry.kafka_headers({
+        "content-type": "application/x-protobuf",
+        "schema": message.DESCRIPTOR.full_name,
+    })
+
+
+class EventProducer:
+    """Publishes protobuf events keyed by request id; acks=all, idempotent, retried without end."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str, max_message_bytes: int):
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers.split(","),
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            retries=2**31 - 1,
+            max_in_flight_requests_per_connection=5,
+            linger_ms=0,
+            request_timeout_ms=15000,
+            delivery_timeout_ms=120000,
+            max_request_size=max_message_bytes,
+            reconnect_backoff_max_ms=1000,
+        )
+
+    def publish(self, topic: str, key: str, message: Message, headers: list[tuple[str, bytes]] | None = None):
+        """Sends one event; returns kafka-python's future (call `.get()` to wait for the ack)."""
+        return self._producer.send(topic, key=key.encode(), value=message.SerializeToString(),
+                                   headers=headers if headers is not None else event_headers(message))
+
+    def publish_raw(self, topic: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]):
+        return self._producer.send(topic, key=key, value=value, headers=headers)
+
+    async def publish_async(self, topic: str, key: str, message: Message,
+                            headers: list[tuple[str, bytes]] | None = None) -> None:
+        """Publishes and waits for the broker's acknowledgement without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future = loop.create_future()
+
+        def ok(_metadata):
+            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+
+        def failed(exc):
+            loop.call_soon_threadsafe(lambda: done.done() or done.set_exception(exc))
+
+        self.publish(topic, key, message, headers).add_callback(ok).add_errback(failed)
+        await done
+
+    def flush(self, timeout: float | None = None) -> None:
+        self._producer.flush(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._producer.close(timeout)
+
+
+def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, max_message_bytes: int,
+                  **overrides) -> KafkaConsumer:
+    """A consumer with manual commits; subscribe or assign it yourself."""
+    options = dict(
+        bootstrap_servers=bootstrap_servers.split(","),
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=5,
+        fetch_max_bytes=max(52428800, max_message_bytes),
+        max_partition_fetch_bytes=max_message_bytes,
+        session_timeout_ms=10000,
+        heartbeat_interval_ms=1000,
+        max_poll_interval_ms=300000,
+        reconnect_backoff_max_ms=1000,
+        isolation_level="read_committed",
+    )
+    options.update(overrides)
+    return KafkaConsumer(**options)
+
+
+def ensure_topics(bootstrap_servers: str, partitions: int, max_message_bytes: int, timeout_s: float = 60.0,
+                  progress: Callable[[str], None] = lambda _m: None) -> list[str]:
+    """Creates the service's topics (equal partition counts) if they are missing; returns those created."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","), client_id="screening-admin",
+                                     request_timeout_ms=10000)
+            break
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [t for t in topics.ALL if t not in existing]
+        if wanted:
+            config = {"max.message.bytes": str(max_message_bytes), "min.insync.replicas": "1"}
+            try:
+                admin.create_topics(
+                    {t: {"num_partitions": partitions, "replication_factor": 1, "configs": config} for t in wanted},
+                    wait_for_metadata=True)
+            except TopicAlreadyExistsError:
+                pass
+            progress(f"created topics {', '.join(wanted)} with {partitions} partitions each")
+        return wanted
+    finally:
+        admin.close()

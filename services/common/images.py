@@ -1,0 +1,97 @@
+"""Image inspection (ingest's gate) and decoding (the workers' input), with hard limits.
+
+`inspect` detects the format from the bytes, reads the declared size from the header BEFORE any
+pixel is decoded (so a decompression bomb is refused for its pixel count, not after it filled the
+memory), then decodes fully to prove the file is whole. `decode_rgb` gives the workers an RGB array.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Pillow's own bomb guard stays on as a second line; our limit is checked first and is stricter.
+Image.MAX_IMAGE_PIXELS = 200_000_000
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"BM", "bmp"),
+)
+FORMATS = ("png", "jpeg", "gif", "webp", "bmp")
+
+
+class ImageError(ValueError):
+    """The bytes are not an acceptable image; the message says why and what the limit is."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    width: int
+    height: int
+    sha256: str
+    size_bytes: int
+
+
+def sniff(data: bytes) -> str | None:
+    """The image format named by the file's magic bytes, or None."""
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    for magic, name in _SIGNATURES:
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def inspect(data: bytes, max_pixels: int, max_frames: int = 100) -> ImageInfo:
+    fmt = sniff(data)
+    if fmt is None:
+        head = data[:8].hex()
+        raise ImageError(f"not a supported image (first bytes {head or 'empty'}); send PNG, JPEG, WebP, GIF or BMP")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[fmt.upper()]) as img:
+                width, height = img.size
+                if width <= 0 or height <= 0:
+                    raise ImageError(f"{fmt} declares an empty size {width}x{height}")
+                if width * height > max_pixels:
+                    raise ImageError(f"{fmt} of {width}x{height} = {width * height:,} pixels exceeds the limit of "
+                                     f"{max_pixels:,} pixels; downscale it before sending")
+                frames = getattr(img, "n_frames", 1)
+                if frames > max_frames:
+                    raise ImageError(f"{fmt} has {frames} frames; the limit is {max_frames}")
+                img.load()
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"{fmt} rejected as a decompression bomb: {exc}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(f"{fmt} is corrupt or truncated ({type(exc).__name__}: {exc}); send the whole file") from None
+    return ImageInfo(fmt, width, height, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def decode_rgb(data: bytes, max_side: int = 1536) -> np.ndarray:
+    """Decodes to an RGB uint8 array (H, W, 3): EXIF orientation applied, transparency composited on
+    white (so dark text on a transparent screenshot stays readable), the longer side capped at
+    `max_side`. Call only on bytes that passed `inspect`."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.seek(0)
+        img = ImageOps.exif_transpose(img)
+        if img.mode in ("RGBA", "LA", "P", "PA") or "transparency" in img.info:
+            rgba = img.convert("RGBA")
+            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            img = Image.alpha_composite(background, rgba)
+        img = img.convert("RGB")
+        if max(img.size) > max_side:
+            img.thumbnail((max_side, max_side), Image.BILINEAR)
+        return np.asarray(img, dtype=np.uint8)

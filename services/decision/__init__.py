@@ -1,0 +1,1 @@
+"""Decision: joins each request's verdicts under its deadline and applies the policy."""

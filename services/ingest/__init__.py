@@ -1,0 +1,1 @@
+"""Ingest: the gRPC front door. Validates, publishes ScreeningRequested, answers with the Decision."""

@@ -1,0 +1,73 @@
+"""A Triton Python-backend model that runs one ONNX network with onnxruntime.
+
+Every model in ../models links its `1/model.py` here; its `config.pbtxt` names the ONNX file
+(parameter `onnx_file`, relative to SCREENING_MODEL_DIR) and declares tensors whose names equal the
+network's. Triton's dynamic batcher hands `execute` several requests at once: requests whose
+non-batch shapes agree are concatenated into ONE onnxruntime run, which is where batching pays.
+"""
+
+import json
+import os
+
+import numpy as np
+import onnxruntime as ort
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        config = json.loads(args["model_config"])
+        params = {k: v["string_value"] for k, v in config.get("parameters", {}).items()}
+        model_dir = os.environ.get("SCREENING_MODEL_DIR", "/opt/screening/models")
+        path = os.path.join(model_dir, params["onnx_file"])
+        if not os.path.exists(path):
+            raise pb_utils.TritonModelException(
+                f"{path} is missing: run `screening models prepare --dest {model_dir}` first")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(params.get("intra_op_threads", "1"))
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        if params.get("custom_ops") == "onnxruntime_extensions":
+            import onnxruntime_extensions
+
+            options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
+        self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        self.inputs = [(i["name"], i["data_type"]) for i in config["input"]]
+        self.outputs = [o["name"] for o in config["output"]]
+        self.flatten_strings = params.get("flatten_string_input", "false") == "true"
+
+    def _feed(self, request):
+        feed = {}
+        for name, data_type in self.inputs:
+            array = pb_utils.get_input_tensor_by_name(request, name).as_numpy()
+            if data_type == "TYPE_STRING":
+                array = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                                  for v in array.reshape(-1)], dtype=object)
+                if not self.flatten_strings:
+                    array = array.reshape(-1, 1)
+            feed[name] = array
+        return feed
+
+    def execute(self, requests):
+        feeds = [self._feed(r) for r in requests]
+        groups = {}
+        for index, feed in enumerate(feeds):
+            key = tuple((name, array.shape[1:]) for name, array in feed.items())
+            groups.setdefault(key, []).append(index)
+        results = [None] * len(requests)
+        for indices in groups.values():
+            sizes = [len(next(iter(feeds[i].values()))) for i in indices]
+            batch = {name: np.concatenate([feeds[i][name] for i in indices]) for name, _ in self.inputs}
+            try:
+                outputs = self.session.run(self.outputs, batch)
+            except Exception as exc:  # noqa: BLE001 - report per request, keep serving
+                for i in indices:
+                    results[i] = pb_utils.InferenceResponse(error=pb_utils.TritonError(f"onnxruntime: {exc}"))
+                continue
+            start = 0
+            for i, size in zip(indices, sizes):
+                tensors = [pb_utils.Tensor(name, np.ascontiguousarray(out[start:start + size]))
+                           for name, out in zip(self.outputs, outputs)]
+                results[i] = pb_utils.InferenceResponse(output_tensors=tensors)
+                start += size
+        return results

@@ -1,0 +1,58 @@
+"""Entry point: `python -m services.workers`. Starts a local Ray node (no dashboard), deploys the
+Serve application, reports health on SCREENING_WORKERS_HEALTH_PORT, and shuts all down on SIGTERM.
+(On Kubernetes, KubeRay's RayService runs services.workers.app:build_app instead.)"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from services.common import health, logs, platform, settings
+from services.workers import settings as worker_settings
+
+
+def main() -> None:
+    try:
+        common = platform.load_platform()
+        own = worker_settings.load_workers()
+    except settings.SettingsError as exc:
+        print(f"workers: invalid settings: {exc}", file=sys.stderr)
+        sys.exit(2)
+    log = logs.configure("workers", common.log_level)
+    log.info("starting", **settings.describe(common), **settings.describe(own))
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    os.environ.setdefault("RAY_SERVE_ENABLE_TASK_EVENTS", "0")
+    import ray
+    from ray import serve
+
+    from services.workers.app import build_app
+
+    ready = threading.Event()
+    server = health.serve_health(own.health_host, own.health_port, ready.is_set)
+    ray.init(num_cpus=own.ray_num_cpus or None, include_dashboard=False, log_to_driver=False,
+             configure_logging=False, _node_ip_address="127.0.0.1")
+    serve.start(proxy_location="Disabled", logging_config={"enable_access_log": False, "log_level": "WARNING"})
+    serve.run(build_app(), name="screening", route_prefix=None, blocking=False)
+    ready.set()
+    log.info("serving", app="screening")
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(2.0):
+        status = serve.status().applications.get("screening")
+        healthy = status is not None and status.status in ("RUNNING", "DEPLOYING")
+        if healthy != ready.is_set():
+            (ready.set if healthy else ready.clear)()
+            log.warning("health_changed", healthy=healthy, status=getattr(status, "status", None))
+    log.info("stopping")
+    ready.clear()
+    serve.shutdown()
+    ray.shutdown()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

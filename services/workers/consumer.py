@@ -1,0 +1,178 @@
+"""The consumer deployment: reads ScreeningRequested from Kafka (consumer group), decodes the
+images once, fans out to the classifier deployments through their handles, publishes one Verdict
+per classifier as soon as it is ready, and commits a request's offset only after all its verdicts
+are acknowledged by Kafka. A crash replays, never loses (the decision service ignores duplicates)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import ray
+from kafka import ConsumerRebalanceListener, TopicPartition
+from kafka.structs import OffsetAndMetadata
+from opentelemetry import trace
+from ray import serve
+
+from screening.v1 import events_pb2, types_pb2
+from services.common import bus, images, logs, platform, telemetry, topics
+from services.common.offsets import OffsetTracker
+from services.workers import settings as worker_settings
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    def __init__(self, owner: RequestConsumer):
+        self._owner = owner
+
+    def on_partitions_revoked(self, revoked):
+        self._owner.commit_now()
+        self._owner.tracker.forget(revoked)
+
+    def on_partitions_assigned(self, assigned):
+        self._owner.log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
+
+
+async def _resolve(response):
+    return await response
+
+
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=8, health_check_period_s=5)
+class RequestConsumer:
+    def __init__(self, **classifiers):
+        self.platform = platform.load_platform()
+        self.settings = worker_settings.load_workers()
+        self.log = logs.configure("workers", self.platform.log_level)
+        self.tracer = telemetry.setup("workers", self.platform.otel_exporter, self.platform.telemetry_dir)
+        self.classifiers = classifiers
+        self.tracker = OffsetTracker()
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._consumer = None
+        self._producer = None
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="request-consumer", daemon=True)
+        self._thread.start()
+
+    # -- Serve hooks ---------------------------------------------------------------------------
+    def check_health(self) -> None:
+        if not self._thread.is_alive():
+            raise RuntimeError(f"request consumer stopped: {self._error!r}")
+
+    async def status(self) -> dict:
+        return {"in_flight": self.tracker.in_flight(), "alive": self._thread.is_alive()}
+
+    def __del__(self):
+        self._stop.set()
+
+    # -- the loop --------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # noqa: BLE001 - surfaced through check_health
+            self._error = exc
+            self.log.error("consumer_crashed", error=repr(exc))
+
+    def commit_now(self) -> None:
+        offsets = self.tracker.committable()
+        if offsets and self._consumer is not None:
+            self._consumer.commit({tp: OffsetAndMetadata(n, "", -1) for tp, n in offsets.items()})
+            self.tracker.mark_committed(offsets)
+
+    async def _main(self) -> None:
+        p = self.platform
+        self._producer = bus.EventProducer(p.kafka_bootstrap_servers, "workers", p.kafka_max_message_bytes)
+        self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
+                                           p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
+        self._consumer.subscribe([topics.REQUESTS], listener=_Rebalance(self))
+        loop = asyncio.get_running_loop()
+        slots = asyncio.Semaphore(self.settings.max_in_flight)
+        tasks: set[asyncio.Task] = set()
+        self.log.info("consuming", topic=topics.REQUESTS, classifiers=sorted(self.classifiers))
+        last_commit = time.monotonic()
+        while not self._stop.is_set():
+            batches = await loop.run_in_executor(None, self._poll)
+            for tp, records in batches.items():
+                for record in records:
+                    await slots.acquire()
+                    self.tracker.started(tp, record.offset)
+                    task = asyncio.create_task(self._handle(tp, record))
+                    tasks.add(task)
+                    task.add_done_callback(lambda t: (tasks.discard(t), slots.release()))
+            if time.monotonic() - last_commit > 0.05 and self.tracker.committable():
+                await loop.run_in_executor(None, self._commit)
+                last_commit = time.monotonic()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._commit()
+        self._consumer.close()
+        self._producer.close()
+
+    def _poll(self):
+        with self._lock:
+            return self._consumer.poll(timeout_ms=50)
+
+    def _commit(self) -> None:
+        with self._lock:
+            try:
+                self.commit_now()
+            except Exception as exc:  # noqa: BLE001 - a failed commit is retried with the next one
+                self.log.warning("commit_failed", error=repr(exc))
+
+    async def _handle(self, tp: TopicPartition, record) -> None:
+        try:
+            await self._screen(record)
+        except Exception as exc:  # noqa: BLE001 - a request that cannot be screened goes to the dead letters
+            self.log.error("request_failed", offset=record.offset, error=repr(exc))
+            await self._dead_letter(record, repr(exc))
+        finally:
+            self.tracker.finished(tp, record.offset)
+
+    async def _dead_letter(self, record, error: str) -> None:
+        letter = events_pb2.DeadLetter(source_topic=record.topic, partition=record.partition, offset=record.offset,
+                                       key=record.key or b"", value=record.value, error=error, service="workers",
+                                       failed_unix_ms=int(time.time() * 1000))
+        await self._producer.publish_async(topics.DEADLETTER, (record.key or b"").decode("utf-8", "replace"), letter)
+
+    async def _screen(self, record) -> None:
+        event = events_pb2.ScreeningRequested()
+        event.ParseFromString(record.value)
+        context = telemetry.context_from_kafka(record.headers)
+        with self.tracer.start_as_current_span(
+                "kafka.consume " + topics.REQUESTS, kind=trace.SpanKind.CONSUMER, context=context,
+                attributes={"screening.request_id": event.request_id, "messaging.kafka.offset": record.offset,
+                            "messaging.kafka.partition": record.partition}):
+            # sorted by content hash: the order of the images cannot change anything downstream
+            ordered = sorted(event.images, key=lambda image: image.sha256)
+            arrays = [images.decode_rgb(image.data, self.settings.max_decode_side) for image in ordered]
+            image_ids = [image.sha256 for image in ordered]
+            images_ref = ray.put(arrays)
+            carrier = telemetry.carrier()
+            timeout = max(0.5, (event.deadline_unix_ms - time.time() * 1000 + self.settings.classifier_grace_ms) / 1000)
+            calls = {}
+            for name in event.expected_classifiers:
+                handle = self.classifiers.get(name)
+                if handle is None:
+                    continue  # not deployed here: the decision applies its missing-verdict rule
+                calls[name] = asyncio.ensure_future(self._call(handle, name, images_ref, image_ids, event.text,
+                                                               carrier, timeout))
+            for finished in asyncio.as_completed(list(calls.values())):
+                name, evidence = await finished
+                verdict = events_pb2.Verdict(request_id=event.request_id, classifier=name, evidence=evidence,
+                                             produced_unix_ms=int(time.time() * 1000))
+                with self.tracer.start_as_current_span("kafka.publish " + topics.VERDICTS,
+                                                       kind=trace.SpanKind.PRODUCER,
+                                                       attributes={"screening.classifier": name}):
+                    await self._producer.publish_async(topics.VERDICTS, event.request_id, verdict)
+            self.log.info("request_screened", request_id=event.request_id, trace_id=telemetry.current_trace_id(),
+                          images=len(arrays), verdicts=sorted(calls))
+
+    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout):
+        try:
+            response = handle.classify.remote(images_ref, image_ids, text, carrier)
+            raw = await asyncio.wait_for(_resolve(response), timeout)
+            evidence = types_pb2.ClassifierEvidence()
+            evidence.ParseFromString(raw)
+        except Exception as exc:  # noqa: BLE001 - reported as the classifier's error, the policy decides
+            self.log.warning("classifier_failed", classifier=name, error=repr(exc)[:300])
+            evidence = types_pb2.ClassifierEvidence(classifier=name, error=f"{type(exc).__name__}: {exc}"[:500])
+        return name, evidence

@@ -1,0 +1,34 @@
+"""Worker settings (environment prefix SCREENING_WORKERS_)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from services.common.settings import load, require
+
+PREFIX = "SCREENING_WORKERS_"
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerSettings:
+    # Requests one consumer replica screens at once (Kafka offsets are committed in order behind them).
+    max_in_flight: int = 32
+    consumer_replicas: int = 1
+    # Longer image side after decoding; the models downscale further.
+    max_decode_side: int = 1536
+    face_threshold: float = 0.5
+    # Extra time a classifier call gets past the request's deadline before it is reported as failed.
+    classifier_grace_ms: int = 2000
+    # Ray: CPUs the local Ray node advertises (0 = all of this machine's), and the health port.
+    ray_num_cpus: int = 0
+    health_port: int = 8082
+    health_host: str = "127.0.0.1"
+
+    def validate(self) -> None:
+        require(self.max_in_flight > 0, "SCREENING_WORKERS_MAX_IN_FLIGHT must be positive")
+        require(self.consumer_replicas > 0, "SCREENING_WORKERS_CONSUMER_REPLICAS must be positive")
+        require(0.0 < self.face_threshold < 1.0, "SCREENING_WORKERS_FACE_THRESHOLD must be between 0 and 1")
+
+
+def load_workers(environ=None, **overrides) -> WorkerSettings:
+    return load(WorkerSettings, PREFIX, environ, **overrides)
