@@ -18,7 +18,8 @@ def channel(target: str) -> grpc.Channel:
 
 
 def build_request(text: str | bytes, image_paths: list[str] | None = None, images: list[bytes] | None = None,
-                  tenant_id: str = "", client_request_id: str = "", slo: str = "interactive") -> screening_pb2.ScreenRequest:
+                  tenant_id: str = "", client_request_id: str = "",
+                  slo: str = "interactive") -> screening_pb2.ScreenRequest:
     payloads = list(images or [])
     for path in image_paths or []:
         payloads.append(pathlib.Path(path).read_bytes())

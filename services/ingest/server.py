@@ -148,7 +148,8 @@ class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
             self._book.unsubscribe(entry)
 
 
-def build_server(settings: IngestSettings, servicer: ScreeningServicer) -> tuple[grpc.aio.Server, health.HealthServicer]:
+def build_server(settings: IngestSettings,
+                 servicer: ScreeningServicer) -> tuple[grpc.aio.Server, health.HealthServicer]:
     """The gRPC server with the screening service, health and reflection; not started."""
     options = [
         ("grpc.max_receive_message_length", settings.max_grpc_message_bytes),

@@ -65,9 +65,9 @@ class TritonPythonModel:
                     results[i] = pb_utils.InferenceResponse(error=pb_utils.TritonError(f"onnxruntime: {exc}"))
                 continue
             start = 0
-            for i, size in zip(indices, sizes):
+            for i, size in zip(indices, sizes, strict=True):
                 tensors = [pb_utils.Tensor(name, np.ascontiguousarray(out[start:start + size]))
-                           for name, out in zip(self.outputs, outputs)]
+                           for name, out in zip(self.outputs, outputs, strict=True)]
                 results[i] = pb_utils.InferenceResponse(output_tensors=tensors)
                 start += size
         return results

@@ -1,0 +1,43 @@
+# The two commands: `make run` (set up, start the local stack, screen the sample requests) and
+# `make test` (set up, run every test against the real Kafka, Triton and Ray Serve).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: help setup run test test-unit test-integration lint proto down status
+
+help:
+	@echo "make run    set up everything, start the local stack, screen the sample requests"
+	@echo "make test   set up everything, run lint, unit and integration tests (real stack)"
+	@echo "make down   stop the local stack"
+
+setup:
+	@bash ops/scripts/setup.sh
+
+run: setup
+	@$(BIN)/screening demo
+	@echo
+	@echo "The stack stays up: try  $(BIN)/screening screen --text 'describe this' --image PATH --json"
+	@echo "Stop it with:            $(BIN)/screening stack down"
+
+lint: setup
+	@$(BIN)/python proto/generate.py --check
+	@$(BIN)/ruff check .
+
+test-unit: setup
+	@$(BIN)/pytest tests/unit -q
+
+test-integration: setup
+	@$(BIN)/pytest tests/integration -q
+
+test: setup lint
+	@$(BIN)/pytest tests -q -p no:cacheprovider
+
+proto:
+	@$(BIN)/python proto/generate.py
+
+down:
+	@$(BIN)/screening stack down
+
+status:
+	@$(BIN)/screening stack status

@@ -1,0 +1,45 @@
+import io
+
+import numpy as np
+from PIL import Image
+
+from services.common import images
+
+
+def encode(img, fmt="PNG", **kw) -> bytes:
+    out = io.BytesIO()
+    img.save(out, format=fmt, **kw)
+    return out.getvalue()
+
+
+def test_sniff_formats():
+    assert images.sniff(encode(Image.new("RGB", (4, 4)))) == "png"
+    assert images.sniff(encode(Image.new("RGB", (4, 4)), "JPEG")) == "jpeg"
+    assert images.sniff(encode(Image.new("RGB", (4, 4)), "WEBP")) == "webp"
+    assert images.sniff(encode(Image.new("RGB", (4, 4)), "GIF")) == "gif"
+    assert images.sniff(b"hello") is None
+
+
+def test_transparent_png_is_composited_on_white():
+    rgba = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    rgba.putpixel((1, 1), (0, 0, 0, 255))
+    array = images.decode_rgb(encode(rgba))
+    assert array.shape == (8, 8, 3)
+    assert array[0, 0].tolist() == [255, 255, 255]
+    assert array[1, 1].tolist() == [0, 0, 0]
+
+
+def test_decode_caps_the_longer_side_and_applies_exif_orientation():
+    wide = Image.new("RGB", (400, 100), "blue")
+    assert images.decode_rgb(encode(wide), max_side=200).shape == (50, 200, 3)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees when displayed
+    rotated = images.decode_rgb(encode(Image.new("RGB", (40, 10)), "JPEG", exif=exif))
+    assert rotated.shape == (40, 10, 3)
+
+
+def test_inspect_reports_size_and_hash():
+    data = encode(Image.fromarray(np.zeros((5, 7, 3), np.uint8)))
+    info = images.inspect(data, max_pixels=100)
+    assert (info.width, info.height, info.format, info.size_bytes) == (7, 5, "png", len(data))
+    assert len(info.sha256) == 64

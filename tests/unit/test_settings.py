@@ -1,0 +1,26 @@
+import pytest
+
+from services.common import platform, settings
+from services.ingest.settings import load_ingest
+
+
+def test_settings_read_and_convert_environment():
+    loaded = load_ingest({"SCREENING_INGEST_PORT": "6000", "SCREENING_INGEST_MAX_IMAGES": "2"})
+    assert loaded.port == 6000 and loaded.max_images == 2
+
+
+def test_malformed_setting_names_the_variable():
+    with pytest.raises(settings.SettingsError, match="SCREENING_INGEST_PORT='abc': expected an integer"):
+        load_ingest({"SCREENING_INGEST_PORT": "abc"})
+    with pytest.raises(settings.SettingsError, match="SCREENING_INGEST_PORT=70000"):
+        load_ingest({"SCREENING_INGEST_PORT": "70000"})
+
+
+def test_platform_classifiers_and_expected_verdicts():
+    loaded = platform.load_platform({"SCREENING_CLASSIFIERS": "face,refusal"})
+    assert loaded.expected_classifiers(0) == ["refusal"]
+    assert loaded.expected_classifiers(1) == ["face", "refusal"]
+    with pytest.raises(settings.SettingsError, match="unknown classifiers"):
+        platform.load_platform({"SCREENING_CLASSIFIERS": "face,eyes"})
+    with pytest.raises(settings.SettingsError, match="SCREENING_OTEL_EXPORTER=file needs"):
+        platform.load_platform({"SCREENING_OTEL_EXPORTER": "file"})
