@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # keep the dataset folder free of __pycache__
 sys.path.insert(0, str(HERE))
 
 SEED = 20240603
@@ -221,6 +222,8 @@ def cross_overlap(train: list[dict], held: list[dict]) -> tuple[list, list]:
 
 # --------------------------------------------------------------------------- stats
 def table(rows: list[dict], title: str) -> str:
+    if not rows:
+        return f"#### {title} (empty)\n"
     counts = defaultdict(Counter)
     for r in rows:
         keys = r["labels"] or ["benign"]
