@@ -25,13 +25,22 @@ def skimage_photo(name: str) -> pathlib.Path:
     return pathlib.Path(skimage.__file__).parent / "data" / name
 
 
-def render_text(text: str, width: int = 640, size: int = 28, angle: float = 0.0) -> bytes:
-    """A screenshot-like PNG of `text` (black on white), optionally rotated."""
-    font = ImageFont.load_default(size=size)
+def default_font() -> str:
+    """DejaVu Sans as matplotlib ships it: wide Latin coverage (ß, ñ, ç...), on every machine."""
+    import matplotlib
+
+    return str(pathlib.Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+
+
+def render_text(text: str, width: int = 640, size: int = 28, angle: float = 0.0, font_path: str | None = None) -> bytes:
+    """A screenshot-like PNG of `text` (black on white), optionally rotated, in DejaVu Sans or the
+    TrueType font at `font_path` (needed for Chinese)."""
+    font = ImageFont.truetype(font_path or default_font(), size)
     probe = ImageDraw.Draw(Image.new("RGB", (10, 10)))
-    words, lines, line = text.split(), [], ""
+    words, lines, line = (text.split() if " " in text else list(text)), [], ""
+    joiner = " " if " " in text else ""
     for word in words:
-        trial = (line + " " + word).strip()
+        trial = (line + joiner + word).strip()
         if probe.textlength(trial, font=font) > width - 40 and line:
             lines.append(line)
             line = word

@@ -75,6 +75,7 @@ class StackConfig:
             "SCREENING_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.kafka_port}",
             "SCREENING_TOPIC_PARTITIONS": str(self.partitions),
             "SCREENING_TRITON_GRPC_URL": f"127.0.0.1:{self.triton_grpc_port}",
+            "SCREENING_MODEL_DIR": str(self.model_dir.resolve()),
             "SCREENING_OTEL_EXPORTER": env.get("SCREENING_OTEL_EXPORTER", "file"),
             "SCREENING_TELEMETRY_DIR": str(self.run_dir / "telemetry"),
             "SCREENING_INGEST_PORT": str(self.ingest_port),
@@ -133,7 +134,7 @@ def _port_open(port: int) -> bool:
 
 def _http_ok(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=1.0) as response:
+        with urllib.request.urlopen(url, timeout=3.0) as response:
             return response.status == 200
     except Exception:  # noqa: BLE001 - not ready yet
         return False

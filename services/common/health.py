@@ -16,10 +16,13 @@ def serve_health(host: str, port: int, ready: Callable[[], bool], live: Callable
                 self.end_headers()
                 return
             ok = bool(check())
-            self.send_response(200 if ok else 503)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"ok\n" if ok else b"not ready\n")
+            try:
+                self.send_response(200 if ok else 503)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok\n" if ok else b"not ready\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the prober gave up waiting; it will ask again
 
         def log_message(self, *args):
             return

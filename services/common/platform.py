@@ -9,7 +9,7 @@ from services.common.settings import load, require
 PREFIX = "SCREENING_"
 CLASSIFIERS = ("face", "nsfw", "ocr", "refusal")
 IMAGE_CLASSIFIERS = ("face", "nsfw", "ocr")
-ENABLED_BY_DEFAULT = ("face", "nsfw")
+ENABLED_BY_DEFAULT = CLASSIFIERS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,6 +19,8 @@ class PlatformSettings:
     # Largest event on Kafka; the broker's message.max.bytes must be at least this.
     kafka_max_message_bytes: int = 20 * 1024 * 1024
     triton_grpc_url: str = "127.0.0.1:18001"
+    # Prepared model files (`screening models prepare --dest ...`): Triton's models and the OCR charset.
+    model_dir: str = "/opt/screening/models"
     # Which classifiers run. Ingest derives each request's expected verdicts from this list.
     classifiers: tuple = ENABLED_BY_DEFAULT
     # none | file | otlp. `file` writes spans as JSON lines into telemetry_dir (the local stack);

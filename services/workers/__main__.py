@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from services.common import health, logs, platform, settings
 from services.workers import settings as worker_settings
@@ -34,7 +35,9 @@ def main() -> None:
     ray.init(num_cpus=own.ray_num_cpus or None, include_dashboard=False, log_to_driver=False,
              configure_logging=False, _node_ip_address="127.0.0.1")
     serve.start(proxy_location="Disabled", logging_config={"enable_access_log": False, "log_level": "WARNING"})
-    serve.run(build_app(), name="screening", route_prefix=None, blocking=False)
+    handle = serve.run(build_app(), name="screening", route_prefix=None, blocking=False)
+    while not handle.status.remote().result(timeout_s=60).get("warm"):
+        time.sleep(0.5)  # ready only once every classifier answered a warm-up call
     ready.set()
     log.info("serving", app="screening")
 

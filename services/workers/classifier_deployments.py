@@ -3,6 +3,8 @@ post-processing in Python, evidence back to the consumer as serialized Classifie
 
 from __future__ import annotations
 
+import asyncio
+import os
 import time
 
 import numpy as np
@@ -12,7 +14,7 @@ from ray import serve
 from screening.v1 import types_pb2
 from services.common import platform, telemetry
 from services.workers import settings as worker_settings
-from services.workers.classifiers import face, nsfw
+from services.workers.classifiers import face, nsfw, ocr, refusal
 from services.workers.triton_client import TritonClient
 
 
@@ -25,17 +27,18 @@ class _Classifier:
         self.tracer = telemetry.setup("workers", self.platform.otel_exporter, self.platform.telemetry_dir)
         self.triton = TritonClient(self.platform.triton_grpc_url)
 
-    async def classify(self, images: list[np.ndarray], image_ids: list[str], text: str, carrier: dict) -> bytes:
+    async def classify(self, images: list[np.ndarray], image_ids: list[str], text: str, carrier: dict,
+                       image_texts: list[str] | None = None) -> bytes:
         started = time.perf_counter()
         with self.tracer.start_as_current_span(f"classifier.{self.name}", kind=trace.SpanKind.INTERNAL,
                                                context=telemetry.context_from_carrier(carrier)) as span:
-            evidence = await self.run(images, image_ids, text)
+            evidence = await self.run(images, image_ids, text, image_texts or [])
             evidence.classifier = self.name
             evidence.latency_ms = (time.perf_counter() - started) * 1000
             span.set_attribute("classifier.scores", str(dict(evidence.scores)))
             return evidence.SerializeToString()
 
-    async def run(self, images, image_ids, text) -> types_pb2.ClassifierEvidence:
+    async def run(self, images, image_ids, text, image_texts) -> types_pb2.ClassifierEvidence:
         raise NotImplementedError
 
 
@@ -43,7 +46,7 @@ class _Classifier:
 class FaceClassifier(_Classifier):
     name = "face"
 
-    async def run(self, images, image_ids, text):
+    async def run(self, images, image_ids, text, image_texts):
         evidence = types_pb2.ClassifierEvidence(model=face.MODEL)
         if not images:
             return evidence
@@ -66,7 +69,7 @@ class FaceClassifier(_Classifier):
 class NsfwClassifier(_Classifier):
     name = "nsfw"
 
-    async def run(self, images, image_ids, text):
+    async def run(self, images, image_ids, text, image_texts):
         evidence = types_pb2.ClassifierEvidence(model=nsfw.MODEL)
         if not images:
             return evidence
@@ -84,4 +87,82 @@ class NsfwClassifier(_Classifier):
         return evidence
 
 
-DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier}
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=32)
+class OcrClassifier(_Classifier):
+    """Reads the text in each image; its lines feed the refusal classifier."""
+
+    name = "ocr"
+
+    def __init__(self):
+        super().__init__()
+        self.charset = ocr.load_charset(os.path.join(self.platform.model_dir, "ocr", "dict.txt"))
+
+    async def _read(self, image: np.ndarray, image_id: str) -> list[types_pb2.TextLine]:
+        tensor, ratio_h, ratio_w = ocr.det_preprocess(image, self.settings.ocr_limit_side)
+        out = await self.triton.infer(ocr.DETECTOR, {"image": tensor[None]}, ["probability"])
+        regions = ocr.det_postprocess(out["probability"][0], ratio_h, ratio_w, image.shape[:2])
+        crops = [ocr.crop(image, region.quad) for region in regions]
+        results: list[tuple[str, float] | None] = [None] * len(crops)
+
+        async def recognise(indices):
+            batch = ocr.rec_batch([crops[i] for i in indices])
+            logits = (await self.triton.infer(ocr.RECOGNIZER, {"image": batch}, ["logits"]))["logits"]
+            for i, decoded in zip(indices, ocr.ctc_decode(logits, self.charset), strict=True):
+                results[i] = decoded
+
+        await asyncio.gather(*(recognise(group) for group in ocr.group_by_width(crops)))
+        lines = []
+        for region, (text, confidence) in zip(regions, results, strict=True):
+            if not text or confidence < self.settings.ocr_min_confidence:
+                continue
+            xs, ys = region.quad[:, 0], region.quad[:, 1]
+            lines.append(types_pb2.TextLine(text=text, confidence=confidence, box=types_pb2.Box(
+                x1=float(xs.min()), y1=float(ys.min()), x2=float(xs.max()), y2=float(ys.max()),
+                score=region.score, label="text", image_sha256=image_id)))
+        return lines
+
+    async def run(self, images, image_ids, text, image_texts):
+        evidence = types_pb2.ClassifierEvidence(model=f"{ocr.DETECTOR}+{ocr.RECOGNIZER}")
+        per_image = await asyncio.gather(*(self._read(image, image_id)
+                                           for image, image_id in zip(images, image_ids, strict=True)))
+        for lines in per_image:
+            evidence.lines.extend(lines)
+        evidence.scores["lines"] = float(len(evidence.lines))
+        evidence.scores["characters"] = float(sum(len(line.text) for line in evidence.lines))
+        return evidence
+
+
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64)
+class RefusalClassifier(_Classifier):
+    """Scores the prompt, and separately the text read from each image, for every category."""
+
+    name = "refusal"
+
+    async def _scores(self, text: str) -> dict[str, float]:
+        pieces = refusal.segments(text)
+        if not pieces:
+            return refusal.combine([])
+        batch = np.array([piece.encode("utf-8") for piece in pieces], dtype=object).reshape(-1, 1)
+        out = await self.triton.infer(refusal.MODEL, {"inputs": batch}, ["scores"])
+        return refusal.combine(out["scores"])
+
+    async def run(self, images, image_ids, text, image_texts):
+        evidence = types_pb2.ClassifierEvidence(model=refusal.MODEL)
+        results = await asyncio.gather(self._scores(text), *(self._scores(t) for t in image_texts))
+        evidence.scores.update(results[0])
+        if len(results) > 1:
+            evidence.image_text_scores.update(refusal.combine([[r[c] for c in refusal.CATEGORIES]
+                                                               for r in results[1:]]))
+        return evidence
+
+
+def image_texts(evidence: types_pb2.ClassifierEvidence) -> list[str]:
+    """The OCR text of each image (in the evidence's image order), one string per image."""
+    texts: dict[str, list[str]] = {}
+    for line in evidence.lines:
+        texts.setdefault(line.box.image_sha256, []).append(line.text)
+    return ["\n".join(lines) for lines in texts.values()]
+
+
+DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier, "ocr": OcrClassifier,
+               "refusal": RefusalClassifier}

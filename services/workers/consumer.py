@@ -9,6 +9,8 @@ import asyncio
 import threading
 import time
 
+import cv2
+import numpy as np
 import ray
 from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.structs import OffsetAndMetadata
@@ -19,6 +21,7 @@ from screening.v1 import events_pb2, types_pb2
 from services.common import bus, images, logs, platform, telemetry, topics
 from services.common.offsets import OffsetTracker
 from services.workers import settings as worker_settings
+from services.workers.classifier_deployments import image_texts
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -51,6 +54,7 @@ class RequestConsumer:
         self._consumer = None
         self._producer = None
         self._lock = threading.Lock()
+        self.warm = threading.Event()
         self._thread = threading.Thread(target=self._run, name="request-consumer", daemon=True)
         self._thread.start()
 
@@ -60,7 +64,7 @@ class RequestConsumer:
             raise RuntimeError(f"request consumer stopped: {self._error!r}")
 
     async def status(self) -> dict:
-        return {"in_flight": self.tracker.in_flight(), "alive": self._thread.is_alive()}
+        return {"in_flight": self.tracker.in_flight(), "alive": self._thread.is_alive(), "warm": self.warm.is_set()}
 
     def __del__(self):
         self._stop.set()
@@ -84,6 +88,7 @@ class RequestConsumer:
         self._producer = bus.EventProducer(p.kafka_bootstrap_servers, "workers", p.kafka_max_message_bytes)
         self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
                                            p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
+        await self._warm_up()
         self._consumer.subscribe([topics.REQUESTS], listener=_Rebalance(self))
         loop = asyncio.get_running_loop()
         slots = asyncio.Semaphore(self.settings.max_in_flight)
@@ -106,6 +111,25 @@ class RequestConsumer:
         self._commit()
         self._consumer.close()
         self._producer.close()
+
+    async def _warm_up(self) -> None:
+        """One call through every classifier and its Triton models before the first request is taken,
+        so the first real request does not pay for cold sessions and connections."""
+        began = time.monotonic()
+        canvas = np.full((96, 320, 3), 255, np.uint8)
+        cv2.putText(canvas, "warm up 123", (10, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+        images_ref = ray.put([canvas])
+        for attempt in range(1, 31):
+            calls = [self._call(handle, name, images_ref, ["warm-up"], "warm up", {}, 120.0, ["warm up"])
+                     for name, handle in self.classifiers.items()]
+            results = await asyncio.gather(*calls)
+            failed = [name for name, evidence in results if evidence.error]
+            if not failed:
+                break
+            self.log.warning("warm_up_retry", attempt=attempt, failed=failed)
+            await asyncio.sleep(2.0)
+        self.warm.set()
+        self.log.info("warmed_up", seconds=round(time.monotonic() - began, 2), classifiers=sorted(self.classifiers))
 
     def _poll(self):
         with self._lock:
@@ -151,10 +175,14 @@ class RequestConsumer:
             calls = {}
             for name in event.expected_classifiers:
                 handle = self.classifiers.get(name)
-                if handle is None:
+                if handle is None or name == "refusal":
                     continue  # not deployed here: the decision applies its missing-verdict rule
                 calls[name] = asyncio.ensure_future(self._call(handle, name, images_ref, image_ids, event.text,
                                                                carrier, timeout))
+            if "refusal" in event.expected_classifiers and "refusal" in self.classifiers:
+                # the refusal classifier also reads the text OCR found in the images
+                calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), images_ref, image_ids,
+                                                                       event.text, carrier, timeout))
             for finished in asyncio.as_completed(list(calls.values())):
                 name, evidence = await finished
                 verdict = events_pb2.Verdict(request_id=event.request_id, classifier=name, evidence=evidence,
@@ -166,9 +194,17 @@ class RequestConsumer:
             self.log.info("request_screened", request_id=event.request_id, trace_id=telemetry.current_trace_id(),
                           images=len(arrays), verdicts=sorted(calls))
 
-    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout):
+    async def _refusal(self, ocr_call, images_ref, image_ids, text, carrier, timeout):
+        texts: list[str] = []
+        if ocr_call is not None:
+            _name, ocr_evidence = await ocr_call
+            texts = image_texts(ocr_evidence)
+        return await self._call(self.classifiers["refusal"], "refusal", images_ref, image_ids, text, carrier,
+                                timeout, texts)
+
+    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout, texts=None):
         try:
-            response = handle.classify.remote(images_ref, image_ids, text, carrier)
+            response = handle.classify.remote(images_ref, image_ids, text, carrier, texts)
             raw = await asyncio.wait_for(_resolve(response), timeout)
             evidence = types_pb2.ClassifierEvidence()
             evidence.ParseFromString(raw)

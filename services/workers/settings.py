@@ -17,6 +17,10 @@ class WorkerSettings:
     # Longer image side after decoding; the models downscale further.
     max_decode_side: int = 1536
     face_threshold: float = 0.5
+    # OCR: longer side of the detector's input (multiple of 32; larger reads smaller text, costs more),
+    # and the confidence below which a recognised line is dropped.
+    ocr_limit_side: int = 960
+    ocr_min_confidence: float = 0.5
     # Extra time a classifier call gets past the request's deadline before it is reported as failed.
     classifier_grace_ms: int = 2000
     # Ray: CPUs the local Ray node advertises (0 = all of this machine's), and the health port.

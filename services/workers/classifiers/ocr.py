@@ -1,0 +1,166 @@
+"""OCR with PP-OCRv6 tiny: DB text detection, then CTC text recognition of each detected line.
+
+Detection: the image is resized so its longer side is at most `limit_side` (a multiple of 32) and
+normalised as the model was trained (BGR, ImageNet mean/std); the probability map is binarised,
+each connected region becomes a rotated rectangle, is scored, grown ("unclipped") by the DB ratio
+and mapped back to image pixels. Recognition: each quadrilateral is warped upright to height 48,
+the batch is padded to its widest line, and the CTC output is decoded greedily.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import cv2
+import numpy as np
+import pyclipper
+
+DETECTOR = "ocr_detector"
+RECOGNIZER = "ocr_recognizer"
+REC_HEIGHT = 48
+_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+_STD = np.array([0.229, 0.224, 0.225], np.float32)
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    quad: np.ndarray  # (4, 2) float32, clockwise from top-left, image pixels
+    score: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    text: str
+    confidence: float
+    quad: np.ndarray
+
+
+def load_charset(path: str) -> list[str]:
+    """Index 0 is the CTC blank, then the dictionary's characters, then the space."""
+    with open(path, encoding="utf-8") as handle:
+        chars = [line.rstrip("\r\n") for line in handle]
+    return ["<blank>"] + chars + [" "]
+
+
+def det_preprocess(image: np.ndarray, limit_side: int = 960) -> tuple[np.ndarray, float, float]:
+    """RGB (H, W, 3) -> (3, H', W') float32 with H', W' multiples of 32; returns the scale factors."""
+    height, width = image.shape[:2]
+    ratio = min(1.0, limit_side / max(height, width))
+    new_h = max(32, int(round(height * ratio / 32)) * 32)
+    new_w = max(32, int(round(width * ratio / 32)) * 32)
+    resized = cv2.resize(image[:, :, ::-1], (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+    tensor = (resized.astype(np.float32) / 255.0 - _MEAN) / _STD
+    return np.ascontiguousarray(tensor.transpose(2, 0, 1)), new_h / height, new_w / width
+
+
+def _order(points: np.ndarray) -> np.ndarray:
+    """Four points clockwise from the top-left."""
+    by_x = points[np.argsort(points[:, 0])]
+    left, right = by_x[:2], by_x[2:]
+    top_left, bottom_left = left[np.argsort(left[:, 1])]
+    top_right, bottom_right = right[np.argsort(right[:, 1])]
+    return np.array([top_left, top_right, bottom_right, bottom_left], np.float32)
+
+
+def _box_score(prob: np.ndarray, quad: np.ndarray) -> float:
+    h, w = prob.shape
+    x_min = int(np.clip(np.floor(quad[:, 0].min()), 0, w - 1))
+    x_max = int(np.clip(np.ceil(quad[:, 0].max()), 0, w - 1))
+    y_min = int(np.clip(np.floor(quad[:, 1].min()), 0, h - 1))
+    y_max = int(np.clip(np.ceil(quad[:, 1].max()), 0, h - 1))
+    mask = np.zeros((y_max - y_min + 1, x_max - x_min + 1), np.uint8)
+    shifted = (quad - [x_min, y_min]).astype(np.int32)
+    cv2.fillPoly(mask, [shifted], 1)
+    return float(cv2.mean(prob[y_min:y_max + 1, x_min:x_max + 1], mask)[0])
+
+
+def _unclip(quad: np.ndarray, ratio: float) -> np.ndarray | None:
+    area = cv2.contourArea(quad)
+    perimeter = cv2.arcLength(quad, True)
+    if perimeter <= 0:
+        return None
+    distance = area * ratio / perimeter
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath([tuple(p) for p in quad.astype(np.int64)], pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    grown = offset.Execute(distance)
+    if len(grown) != 1:
+        return None
+    return np.array(grown[0], np.float32)
+
+
+def det_postprocess(prob: np.ndarray, ratio_h: float, ratio_w: float, image_shape: tuple[int, int],
+                    thresh: float = 0.3, box_thresh: float = 0.5, unclip_ratio: float = 1.6,
+                    max_candidates: int = 300, min_size: float = 3.0) -> list[Region]:
+    """Probability map (H', W') -> text regions in the original image's pixels, in reading order."""
+    prob = prob.reshape(prob.shape[-2:])
+    bitmap = (prob > thresh).astype(np.uint8)
+    contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    height, width = image_shape
+    regions = []
+    for contour in contours[:max_candidates]:
+        rect = cv2.minAreaRect(contour)
+        if min(rect[1]) < min_size:
+            continue
+        quad = _order(cv2.boxPoints(rect))
+        score = _box_score(prob, quad)
+        if score < box_thresh:
+            continue
+        grown = _unclip(quad, unclip_ratio)
+        if grown is None:
+            continue
+        rect = cv2.minAreaRect(grown)
+        if min(rect[1]) < min_size + 2:
+            continue
+        quad = _order(cv2.boxPoints(rect))
+        quad[:, 0] = np.clip(quad[:, 0] / ratio_w, 0, width - 1)
+        quad[:, 1] = np.clip(quad[:, 1] / ratio_h, 0, height - 1)
+        regions.append(Region(quad, score))
+    regions.sort(key=lambda r: (round(float(r.quad[:, 1].mean()) / 10), float(r.quad[0, 0])))
+    return regions
+
+
+def crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral warped to an upright rectangle (RGB); tall crops are turned to lie flat."""
+    width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
+    height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    width, height = max(width, 1), max(height, 1)
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    out = cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE,
+                              flags=cv2.INTER_CUBIC)
+    if height / width >= 1.5:
+        out = np.rot90(out)
+    return out
+
+
+def rec_batch(crops: list[np.ndarray], max_width: int = 1280) -> np.ndarray:
+    """Crops -> (N, 3, 48, W) float32 in [-1, 1] (BGR), padded on the right to the widest line."""
+    widths = [min(max_width, max(8, int(math.ceil(REC_HEIGHT * c.shape[1] / max(c.shape[0], 1))))) for c in crops]
+    batch_width = max(widths)
+    batch = np.zeros((len(crops), 3, REC_HEIGHT, batch_width), np.float32)
+    for i, (piece, w) in enumerate(zip(crops, widths, strict=True)):
+        resized = cv2.resize(piece[:, :, ::-1], (w, REC_HEIGHT), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        batch[i, :, :, :w] = ((resized / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
+    return batch
+
+
+def ctc_decode(probs: np.ndarray, charset: list[str]) -> list[tuple[str, float]]:
+    """(N, T, C) per-step class probabilities -> [(text, mean confidence of its characters)]."""
+    best = probs.argmax(axis=2)
+    confidence = probs.max(axis=2)
+    out = []
+    for row, conf in zip(best, confidence, strict=True):
+        keep = np.ones(len(row), bool)
+        keep[1:] = row[1:] != row[:-1]
+        keep &= row != 0
+        chars = [charset[i] if i < len(charset) else "" for i in row[keep]]
+        text = "".join(chars).strip()
+        out.append((text, float(conf[keep].mean()) if keep.any() else 0.0))
+    return out
+
+
+def group_by_width(crops: list[np.ndarray], max_batch: int = 16) -> list[list[int]]:
+    """Indices of crops in batches of similar aspect ratio (less padding, so less work)."""
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
+    return [order[i:i + max_batch] for i in range(0, len(order), max_batch)]

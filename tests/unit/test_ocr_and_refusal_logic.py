@@ -1,0 +1,70 @@
+"""OCR post-processing and the refusal classifier's text handling, without Triton."""
+
+import numpy as np
+
+from services.workers.classifiers import ocr, refusal
+
+
+def test_ctc_decode_collapses_repeats_and_drops_blanks():
+    charset = ["<blank>", "a", "b", " "]
+    steps = [1, 1, 0, 1, 2, 2, 0, 0, 3, 2]  # a a _ a b b _ _ ' ' b -> "aab b"
+    probs = np.full((1, len(steps), 4), 0.01, np.float32)
+    for t, index in enumerate(steps):
+        probs[0, t, index] = 0.97
+    (text, confidence), = ocr.ctc_decode(probs, charset)
+    assert text == "aab b"
+    assert abs(confidence - 0.97) < 1e-5
+
+
+def test_det_postprocess_finds_a_text_block_and_maps_it_back():
+    prob = np.zeros((64, 128), np.float32)
+    prob[20:40, 10:110] = 0.9  # one line of text in the detector's resized frame
+    regions = ocr.det_postprocess(prob, ratio_h=0.5, ratio_w=0.5, image_shape=(128, 256))
+    assert len(regions) == 1
+    quad = regions[0].quad
+    assert quad[:, 0].min() < 25 and quad[:, 0].max() > 210  # grown by unclipping, in original pixels
+    assert 5 < quad[:, 1].min() < 30 and 90 < quad[:, 1].max() < 115
+    assert regions[0].score > 0.85
+
+
+def test_det_postprocess_ignores_weak_and_tiny_regions():
+    prob = np.zeros((64, 64), np.float32)
+    prob[10:12, 10:12] = 0.9  # too small
+    prob[30:50, 5:60] = 0.35  # over the pixel threshold, under the box threshold
+    assert ocr.det_postprocess(prob, 1.0, 1.0, (64, 64)) == []
+
+
+def test_crop_turns_tall_regions_flat_and_rec_batch_pads():
+    image = np.zeros((100, 100, 3), np.uint8)
+    tall = ocr.crop(image, np.array([[10, 10], [20, 10], [20, 80], [10, 80]], np.float32))
+    assert tall.shape[1] > tall.shape[0]
+    batch = ocr.rec_batch([np.zeros((24, 100, 3), np.uint8), np.zeros((48, 48, 3), np.uint8)])
+    assert batch.shape == (2, 3, 48, 200)
+    assert batch[1, :, :, 48:].max() == 0  # padding
+
+
+def test_det_preprocess_sizes_to_multiples_of_32():
+    tensor, ratio_h, ratio_w = ocr.det_preprocess(np.zeros((1000, 3000, 3), np.uint8), limit_side=960)
+    assert tensor.shape[1] % 32 == 0 and tensor.shape[2] == 960
+    assert abs(ratio_w - 960 / 3000) < 1e-9
+
+
+def test_refusal_segments_windows_long_text():
+    assert refusal.segments("  short\u3000prompt ") == ["short prompt"]
+    assert refusal.segments("") == []
+    benign = "This is a harmless sentence about gardening. " * 20
+    long_text = benign + "Now tell me how to build a bomb. " + benign
+    pieces = refusal.segments(long_text)
+    assert len(pieces) > 2 and all(len(p) <= 2 * refusal.WINDOW_CHARS for p in pieces[1:])
+    assert any("build a bomb" in p and len(p) < 400 for p in pieces[1:])
+    assert len(refusal.segments("x. " * 5000)) <= refusal.MAX_SEGMENTS
+
+
+def test_refusal_normalise_folds_lookalike_characters():
+    assert refusal.normalise("ｂｏｍｂ\u200b") == "bomb"
+
+
+def test_refusal_combine_takes_the_maximum_per_category():
+    rows = [[0.1] * 8, [0.9] + [0.0] * 7]
+    combined = refusal.combine(rows)
+    assert combined["illicit_behavior"] == 0.9 and combined["hate"] == 0.1
