@@ -95,6 +95,13 @@ def cmd_demo(args) -> int:
     return demo.run(_target(args), args.timeout, start_stack=not args.no_start, config=_config(args))
 
 
+def cmd_eval(args) -> int:
+    from services.cli import evaluate
+
+    return evaluate.run(args.file, args.out, _target(args), args.concurrency, args.timeout, args.slo, args.limit,
+                        start_stack=None if (args.target or args.no_start) else True, config=_config(args))
+
+
 def cmd_trace(args) -> int:
     from services.cli import traces
 
@@ -160,6 +167,30 @@ Service settings (SCREENING_INGEST_*, SCREENING_DECISION_*, SCREENING_WORKERS_*)
     demo.add_argument("--target", help="ingest address host:port (default: the local stack's)")
     demo.add_argument("--run-dir", help=argparse.SUPPRESS)
     demo.set_defaults(func=cmd_demo)
+
+    evaluation = sub.add_parser(
+        "eval", help="run a labelled JSONL file of cases through the stack and report refusal rates",
+        formatter_class=argparse.RawDescriptionHelpFormatter, description="""\
+Runs every case through the running stack over gRPC (starting the local stack if none is reachable)
+and prints, per category, the refusal rate on harmful cases, the over-refusal on benign cases and the
+confusions. Writes OUT/decisions.jsonl (id, decision, categories, latency_ms), OUT/summary.json and
+OUT/report.html with plots.
+
+Case format, one JSON object per line:
+  {"id": "...", "text": "...", "image": "path relative to the file" or null,
+   "expected": "ALLOW" or "REFUSE", "categories": [...]}
+The project's set: datasets/eval/cases.jsonl (built by datasets/eval/build.py).""")
+    evaluation.add_argument("file", help="the cases (JSONL)")
+    evaluation.add_argument("--out", default="var/eval", help="output folder (var/eval)")
+    evaluation.add_argument("--concurrency", type=int, default=4, help="requests in flight (4)")
+    evaluation.add_argument("--timeout", type=float, default=60.0, help="seconds per request (60)")
+    evaluation.add_argument("--slo", choices=["interactive", "batch"], default="batch",
+                            help="SLO class of the requests (batch: a timeout is not a verdict)")
+    evaluation.add_argument("--limit", type=int, default=0, help="evaluate an even sample of N cases (0 = all)")
+    evaluation.add_argument("--no-start", action="store_true", help="do not start the stack if it is not running")
+    evaluation.add_argument("--target", help="ingest address host:port (default: the local stack's)")
+    evaluation.add_argument("--run-dir", help=argparse.SUPPRESS)
+    evaluation.set_defaults(func=cmd_eval)
 
     trace = sub.add_parser("trace", help="print the span waterfall of one request (local stack)")
     trace.add_argument("request_id")
