@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-unit test-integration lint proto down status
+.PHONY: help setup run test test-unit test-integration lint helm proto down status
 
 help:
 	@echo "make run    set up everything, start the local stack, screen the sample requests"
@@ -30,7 +30,12 @@ test-unit: setup
 test-integration: setup
 	@$(BIN)/pytest tests/integration -q
 
-test: setup lint
+# The Helm chart: lint, render every ci/*-values.yaml, validate against the Kubernetes and CRD schemas,
+# golden renders, negative cases (helm and kubeconform are built with `go install` into .cache/bin).
+helm:
+	@bash ci/helm-check.sh
+
+test: setup lint helm
 	@$(BIN)/pytest tests -q -p no:cacheprovider
 
 proto:

@@ -91,6 +91,37 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
     return KafkaConsumer(**options)
 
 
+def read_request_ids(bootstrap_servers: str, topic: str, partitions: list[int], window: int,
+                     max_message_bytes: int) -> list[str]:
+    """The keys (request ids) of the last `window` records of each given partition of `topic`."""
+    from kafka import TopicPartition
+
+    consumer = make_consumer(bootstrap_servers, None, "restore", max_message_bytes)
+    try:
+        assignment = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(assignment)
+        ends = consumer.end_offsets(assignment)
+        starts = consumer.beginning_offsets(assignment)
+        remaining = {}
+        for tp in assignment:
+            start = max(starts[tp], ends[tp] - window)
+            consumer.seek(tp, start)
+            if ends[tp] > start:
+                remaining[tp] = ends[tp]
+        ids = []
+        deadline = time.monotonic() + 60
+        while remaining and time.monotonic() < deadline:
+            for tp, records in consumer.poll(timeout_ms=200, max_records=5000).items():
+                for record in records:
+                    if record.key:
+                        ids.append(record.key.decode("utf-8", "replace"))
+                if tp in remaining and consumer.position(tp) >= remaining[tp]:
+                    del remaining[tp]
+        return ids
+    finally:
+        consumer.close()
+
+
 def ensure_topics(bootstrap_servers: str, partitions: int, max_message_bytes: int, timeout_s: float = 60.0,
                   progress: Callable[[str], None] = lambda _m: None) -> list[str]:
     """Creates the service's topics (equal partition counts) if they are missing; returns those created."""

@@ -50,7 +50,11 @@ def main(argv=None) -> None:
         return bus.make_consumer(common.kafka_bootstrap_servers, topics.DECISION_GROUP, "decision",
                                  common.kafka_max_message_bytes)
 
-    service = DecisionService(own, consumer, producer, policies, tracer, log)
+    def decided_ids(partitions, window):
+        return bus.read_request_ids(common.kafka_bootstrap_servers, topics.DECISIONS, partitions, window,
+                                    common.kafka_max_message_bytes)
+
+    service = DecisionService(own, consumer, producer, policies, tracer, log, decisions_reader=decided_ids)
     worker = threading.Thread(target=service.run, name="decision-loop", daemon=True)
     server = health.serve_health(own.health_host, own.health_port, service.ready.is_set, worker.is_alive)
     for sig in (signal.SIGTERM, signal.SIGINT):

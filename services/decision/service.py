@@ -65,7 +65,7 @@ def make_decision(ready: Ready, policy: policy_module.Policy, now_ms: int) -> ev
 
 class DecisionService:
     def __init__(self, settings: DecisionSettings, consumer_factory, producer: bus.EventProducer,
-                 policies: PolicyHolder, tracer, log, clock=time.time):
+                 policies: PolicyHolder, tracer, log, clock=time.time, decisions_reader=None):
         self._settings = settings
         self._consumer_factory = consumer_factory
         self._producer = producer
@@ -77,6 +77,7 @@ class DecisionService:
         self._tracker = OffsetTracker()
         self._contexts: dict[str, object] = {}
         self._consumer = None
+        self._decisions_reader = decisions_reader
         self.stop_event = threading.Event()
         self.ready = threading.Event()
         self.decided = 0
@@ -155,6 +156,20 @@ class DecisionService:
         self._finish_tokens(finished)
         return ready
 
+    def _restore_decided(self, partitions: list[int]) -> None:
+        """Marks as decided every request whose decision is already on the decisions topic (same
+        partition numbers: co-partitioned), so a replay after a crash never decides a request twice."""
+        if self._decisions_reader is None or not partitions:
+            return
+        began = time.monotonic()
+        restored = 0
+        for request_id in self._decisions_reader(partitions, self._settings.restore_window):
+            if not self._join.is_decided(request_id):
+                self._join.mark_decided(request_id)
+                restored += 1
+        self._log.info("decided_restored", count=restored, partitions=partitions,
+                       seconds=round(time.monotonic() - began, 2))
+
     def run(self) -> None:
         service = self
 
@@ -166,6 +181,7 @@ class DecisionService:
             def on_partitions_assigned(self, assigned):
                 service._log.info("partitions_assigned", partitions=sorted((tp.topic, tp.partition)
                                                                            for tp in assigned))
+                service._restore_decided(sorted({tp.partition for tp in assigned}))
                 service.ready.set()
 
         self._consumer = self._consumer_factory()

@@ -19,6 +19,8 @@ class DecisionSettings:
     replay_grace_ms: int = 300
     # Verdicts whose request never arrives are dropped after this long.
     orphan_ttl_ms: int = 60_000
+    # Decisions read back from the topic at start (per partition), so a replay never decides twice.
+    restore_window: int = 50_000
     health_port: int = 8081
     health_host: str = "127.0.0.1"
 

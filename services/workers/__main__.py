@@ -32,7 +32,8 @@ def main() -> None:
 
     ready = threading.Event()
     server = health.serve_health(own.health_host, own.health_port, ready.is_set)
-    ray.init(num_cpus=own.ray_num_cpus or None, include_dashboard=False, log_to_driver=False,
+    # log_to_driver: every replica's log lines land in this process's log (the stack's workers.log)
+    ray.init(num_cpus=own.ray_num_cpus or None, include_dashboard=False, log_to_driver=True,
              configure_logging=False, _node_ip_address="127.0.0.1")
     serve.start(proxy_location="Disabled", logging_config={"enable_access_log": False, "log_level": "WARNING"})
     handle = serve.run(build_app(), name="screening", route_prefix=None, blocking=False)

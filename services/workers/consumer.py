@@ -203,12 +203,23 @@ class RequestConsumer:
                                 timeout, texts)
 
     async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout, texts=None):
-        try:
-            response = handle.classify.remote(images_ref, image_ids, text, carrier, texts)
-            raw = await asyncio.wait_for(_resolve(response), timeout)
-            evidence = types_pb2.ClassifierEvidence()
-            evidence.ParseFromString(raw)
-        except Exception as exc:  # noqa: BLE001 - reported as the classifier's error, the policy decides
-            self.log.warning("classifier_failed", classifier=name, error=repr(exc)[:300])
-            evidence = types_pb2.ClassifierEvidence(classifier=name, error=f"{type(exc).__name__}: {exc}"[:500])
-        return name, evidence
+        """One classifier call, retried (a replica that died is replaced by Serve) until `timeout`;
+        a failure past that is reported as the classifier's error and the policy decides."""
+        give_up = time.monotonic() + timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = handle.classify.remote(images_ref, image_ids, text, carrier, texts)
+                raw = await asyncio.wait_for(_resolve(response), max(0.05, give_up - time.monotonic()))
+                evidence = types_pb2.ClassifierEvidence()
+                evidence.ParseFromString(raw)
+                return name, evidence
+            except Exception as exc:  # noqa: BLE001
+                if time.monotonic() + 0.2 < give_up and not isinstance(exc, asyncio.TimeoutError):
+                    self.log.warning("classifier_retry", classifier=name, attempt=attempt, error=repr(exc)[:200])
+                    await asyncio.sleep(min(0.2 * attempt, 1.0))
+                    continue
+                self.log.warning("classifier_failed", classifier=name, error=repr(exc)[:300])
+                return name, types_pb2.ClassifierEvidence(classifier=name,
+                                                          error=f"{type(exc).__name__}: {exc}"[:500])

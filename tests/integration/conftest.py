@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import time
 
 import grpc
@@ -33,6 +34,7 @@ def stack():
     config = StackConfig.from_env(str(run_dir))
     instance = Stack(config, progress=lambda m: print(m, flush=True))
     instance.down()  # a previous run that was killed may have left parts behind
+    shutil.rmtree(config.run_dir, ignore_errors=True)  # a fresh broker: no backlog from an earlier run
     instance.up()
     yield instance
     instance.down()

@@ -1,0 +1,5 @@
+import sys
+
+from ops.k8s.cli import main
+
+sys.exit(main())

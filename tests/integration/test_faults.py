@@ -1,0 +1,127 @@
+"""Faults on the real stack: parts killed with SIGKILL and restarted lose no accepted request, and a
+stopped classifier still yields a decision at the deadline (fail closed with classifier_timeout).
+Runs last (file order): it restarts parts of the shared test stack."""
+
+from __future__ import annotations
+
+import collections
+import os
+import pathlib
+import signal
+import threading
+import time
+
+import grpc
+from kafka import KafkaConsumer
+
+from screening.v1 import types_pb2
+from services.cli import client, samples
+from services.common import topics
+
+from .conftest import screen
+
+
+def _pids_matching(*needles: str) -> list[int]:
+    found = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if all(n in cmdline for n in needles):
+            found.append(int(entry.name))
+    return found
+
+
+def _decisions(bootstrap: str) -> collections.Counter:
+    consumer = KafkaConsumer(topics.DECISIONS, bootstrap_servers=bootstrap, group_id=None,
+                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
+    counts = collections.Counter()
+    for record in consumer:
+        counts[record.key.decode()] += 1
+    consumer.close()
+    return counts
+
+
+def test_a_stopped_classifier_yields_classifier_timeout_at_the_deadline(stack, stub):
+    calm = screen(stub, "What is in this picture?", [samples.skimage_photo("coffee.png").read_bytes()])
+    assert not calm.evidence.timed_out  # the stack is idle and healthy before the fault
+    stubs = _pids_matching("ServeReplica", "FaceClassifier")  # the face classifier's Ray Serve replica
+    assert stubs, "no FaceClassifier replica process"
+    for pid in stubs:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        deadline_ms = 3000  # the interactive SLO class (SCREENING_INGEST_INTERACTIVE_DEADLINE_MS default)
+        response = screen(stub, "What is in this picture?", [samples.skimage_photo("coffee.png").read_bytes()],
+                          slo="interactive")
+    finally:
+        for pid in stubs:
+            os.kill(pid, signal.SIGCONT)
+    assert response.outcome == types_pb2.REFUSE
+    assert "classifier_timeout" in response.categories
+    assert "face" in response.evidence.timed_out
+    assert response.latency_ms <= deadline_ms + 50, response.latency_ms
+    assert response.latency_ms >= deadline_ms - 5
+
+
+def test_no_accepted_request_is_lost_when_parts_are_killed(stack, stub, kafka_bootstrap):
+    accepted: list[str] = []
+    refused_at_the_door = 0
+    stop = threading.Event()
+    image = samples.render_text("fault test")
+
+    def send() -> None:
+        nonlocal refused_at_the_door
+        number = 0
+        while not stop.is_set():
+            number += 1
+            images = [image] if number % 3 == 0 else []
+            request = client.build_request(f"fault test request {number}", images=images,
+                                           client_request_id=f"fault-{os.getpid()}-{number}", slo="batch")
+            try:
+                accepted.append(stub.Submit(request, timeout=15).request_id)
+            except grpc.RpcError:
+                refused_at_the_door += 1  # not accepted (e.g. Kafka down): the caller knows, nothing to lose
+            time.sleep(0.05)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        time.sleep(4)
+        # 1. the decision service
+        os.kill(stack._pid("decision"), signal.SIGKILL)
+        time.sleep(1)
+        stack.start("decision")
+        time.sleep(4)
+        # 2. a Ray Serve worker replica (the Kafka consumer deployment)
+        replicas = _pids_matching("ServeReplica", "RequestConsumer")
+        assert replicas, "no RequestConsumer replica process found"
+        os.kill(replicas[0], signal.SIGKILL)
+        time.sleep(6)
+        # 3. the Kafka broker
+        os.kill(stack._pid("kafka"), signal.SIGKILL)
+        time.sleep(3)
+        stack.start("kafka")
+        time.sleep(6)
+    finally:
+        stop.set()
+        sender.join(timeout=30)
+    assert len(accepted) > 50, f"only {len(accepted)} requests were accepted"
+    deadline = time.time() + 180
+    while True:
+        counts = _decisions(kafka_bootstrap)
+        missing = [rid for rid in accepted if counts[rid] == 0]
+        if not missing or time.time() > deadline:
+            break
+        time.sleep(3)
+    assert not missing, f"{len(missing)} of {len(accepted)} accepted requests never got a decision"
+    twice = {rid: counts[rid] for rid in accepted if counts[rid] != 1}
+    assert not twice, f"requests with more than one decision: {twice}"
+    print(f"accepted {len(accepted)}, refused at the door {refused_at_the_door}, each decided exactly once")
+
+
+def test_stack_recovers_after_the_faults(stub):
+    response = screen(stub, "Is everything back?", [samples.skimage_photo("chelsea.png").read_bytes()])
+    assert response.outcome == types_pb2.ALLOW and not response.evidence.timed_out
