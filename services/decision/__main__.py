@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 
-from services.common import bus, health, logs, platform, settings, telemetry, topics
+from services.common import bus, health, logs, metrics, platform, settings, telemetry, topics
 from services.decision import policy as policy_module
 from services.decision.service import DecisionService, PolicyHolder
 from services.decision.settings import load_decision
@@ -54,7 +54,9 @@ def main(argv=None) -> None:
         return bus.read_request_ids(common.kafka_bootstrap_servers, topics.DECISIONS, partitions, window,
                                     common.kafka_max_message_bytes)
 
-    service = DecisionService(own, consumer, producer, policies, tracer, log, decisions_reader=decided_ids)
+    instruments = metrics.setup("decision", common.otel_exporter, common.telemetry_dir)
+    service = DecisionService(own, consumer, producer, policies, tracer, log, decisions_reader=decided_ids,
+                              instruments=instruments)
     worker = threading.Thread(target=service.run, name="decision-loop", daemon=True)
     server = health.serve_health(own.health_host, own.health_port, service.ready.is_set, worker.is_alive)
     for sig in (signal.SIGTERM, signal.SIGINT):

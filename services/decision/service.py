@@ -3,6 +3,7 @@ join, decide, publish, and only then commit the offsets of everything the decisi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -65,7 +66,7 @@ def make_decision(ready: Ready, policy: policy_module.Policy, now_ms: int) -> ev
 
 class DecisionService:
     def __init__(self, settings: DecisionSettings, consumer_factory, producer: bus.EventProducer,
-                 policies: PolicyHolder, tracer, log, clock=time.time, decisions_reader=None):
+                 policies: PolicyHolder, tracer, log, clock=time.time, decisions_reader=None, instruments=None):
         self._settings = settings
         self._consumer_factory = consumer_factory
         self._producer = producer
@@ -78,6 +79,8 @@ class DecisionService:
         self._contexts: dict[str, object] = {}
         self._consumer = None
         self._decisions_reader = decisions_reader
+        self._instruments = instruments
+        self._reported = dataclasses.asdict(self._join.stats)
         self.stop_event = threading.Event()
         self.ready = threading.Event()
         self.decided = 0
@@ -125,6 +128,14 @@ class DecisionService:
                                trace_id=telemetry.current_trace_id())
         for future in futures:
             future.get(timeout=60)  # the decision is on Kafka before anything it consumed is committed
+        if self._instruments is not None:
+            for item in ready:
+                request = item.request
+                slo = "batch" if request.slo_class == types_pb2.BATCH else "interactive"
+                self._instruments.e2e_latency.record(max(0, self._now_ms() - request.accepted_unix_ms),
+                                                     {"slo_class": slo})
+                for name in item.timed_out:
+                    self._instruments.verdict_timeouts.add(1, {"classifier": name})
         for item in ready:
             self._finish_tokens(item.tokens)
         self.decided += len(ready)
@@ -153,8 +164,19 @@ class DecisionService:
             self._producer.publish(topics.DEADLETTER, (record.key or b"").decode("utf-8", "replace"),
                                    letter).get(timeout=60)
             ready, finished = [], [token]
+            if self._instruments is not None:
+                self._instruments.dead_letters.add(1, {"service": "decision"})
         self._finish_tokens(finished)
         return ready
+
+    def _report_stats(self) -> None:
+        if self._instruments is None:
+            return
+        now = dataclasses.asdict(self._join.stats)
+        for kind, value in now.items():
+            if value > self._reported.get(kind, 0):
+                self._instruments.join_events.add(value - self._reported[kind], {"kind": kind})
+        self._reported = now
 
     def _restore_decided(self, partitions: list[int]) -> None:
         """Marks as decided every request whose decision is already on the decisions topic (same
@@ -200,6 +222,7 @@ class DecisionService:
                 self._finish_tokens(expired)
                 self._publish(ready + due)
                 self._commit()
+                self._report_stats()
                 if time.monotonic() - last_reload > self._settings.policy_reload_s:
                     self._policies.maybe_reload()
                     last_reload = time.monotonic()

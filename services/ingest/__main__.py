@@ -6,7 +6,7 @@ import asyncio
 import signal
 import sys
 
-from services.common import bus, logs, platform, settings, telemetry, topics
+from services.common import bus, logs, metrics, platform, settings, telemetry, topics
 from services.ingest.decisions import DecisionBook, DecisionsFeed
 from services.ingest.server import SERVICE_NAME, SERVING, ScreeningServicer, build_server
 from services.ingest.settings import load_ingest
@@ -33,7 +33,8 @@ async def serve() -> int:
 
     feed = DecisionsFeed(consumer, book, loop, log)
     feed.start()
-    servicer = ScreeningServicer(own, common, producer, book, tracer, log)
+    instruments = metrics.setup("ingest", common.otel_exporter, common.telemetry_dir)
+    servicer = ScreeningServicer(own, common, producer, book, tracer, log, instruments=instruments)
     server, health = build_server(own, servicer)
     await server.start()
     while not feed.ready.is_set():

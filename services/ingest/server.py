@@ -43,7 +43,7 @@ def to_response(decision: events_pb2.Decision) -> screening_pb2.ScreenResponse:
 
 class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
     def __init__(self, settings: IngestSettings, platform: PlatformSettings, producer: bus.EventProducer,
-                 book: DecisionBook, tracer: trace.Tracer, log, clock=time.time):
+                 book: DecisionBook, tracer: trace.Tracer, log, clock=time.time, instruments=None):
         self._settings = settings
         self._platform = platform
         self._producer = producer
@@ -51,6 +51,11 @@ class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
         self._tracer = tracer
         self._log = log
         self._clock = clock
+        self._instruments = instruments
+
+    def _count(self, code: str) -> None:
+        if self._instruments is not None:
+            self._instruments.ingest_requests.add(1, {"code": code})
 
     def _deadline_ms(self, slo_class: int) -> int:
         if slo_class == types_pb2.BATCH:
@@ -64,6 +69,7 @@ class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
         except validation.ValidationError as exc:
             self._log.info("request_rejected", reason=str(exc), text_bytes=len(request.text),
                            images=len(request.images))
+            self._count("INVALID_ARGUMENT")
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         request_id = request_id_for(valid.tenant_id, valid.client_request_id)
         span = trace.get_current_span()
@@ -95,6 +101,7 @@ class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
             except Exception as exc:  # noqa: BLE001 - any failure to publish is UNAVAILABLE to the caller
                 self._book.forget(request_id)
                 self._log.error("publish_failed", request_id=request_id, error=repr(exc))
+                self._count("UNAVAILABLE")
                 await context.abort(grpc.StatusCode.UNAVAILABLE,
                                     "could not publish the request to Kafka; retry with the same client_request_id")
         self._log.info(
@@ -104,6 +111,7 @@ class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
             images=[{"sha256": i.info.sha256[:16], "format": i.info.format, "bytes": i.info.size_bytes,
                      "width": i.info.width, "height": i.info.height} for i in valid.images],
             expected=list(event.expected_classifiers))
+        self._count("OK")
         return request_id, False, event
 
     async def Screen(self, request, context):

@@ -18,7 +18,7 @@ from opentelemetry import trace
 from ray import serve
 
 from screening.v1 import events_pb2, types_pb2
-from services.common import bus, images, logs, platform, telemetry, topics
+from services.common import bus, images, logs, metrics, platform, telemetry, topics
 from services.common.offsets import OffsetTracker
 from services.workers import settings as worker_settings
 from services.workers.classifier_deployments import image_texts
@@ -47,6 +47,7 @@ class RequestConsumer:
         self.settings = worker_settings.load_workers()
         self.log = logs.configure("workers", self.platform.log_level)
         self.tracer = telemetry.setup("workers", self.platform.otel_exporter, self.platform.telemetry_dir)
+        self.instruments = metrics.setup("workers", self.platform.otel_exporter, self.platform.telemetry_dir)
         self.classifiers = classifiers
         self.tracker = OffsetTracker()
         self._stop = threading.Event()
@@ -133,7 +134,14 @@ class RequestConsumer:
 
     def _poll(self):
         with self._lock:
-            return self._consumer.poll(timeout_ms=50)
+            batches = self._consumer.poll(timeout_ms=50)
+            lag = 0
+            for tp in self._consumer.assignment():
+                end = self._consumer.highwater(tp)
+                if end is not None:
+                    lag += max(0, end - self._consumer.position(tp))
+            self.instruments.set_lag(topics.WORKERS_GROUP, topics.REQUESTS, lag)
+            return batches
 
     def _commit(self) -> None:
         with self._lock:
@@ -152,6 +160,7 @@ class RequestConsumer:
             self.tracker.finished(tp, record.offset)
 
     async def _dead_letter(self, record, error: str) -> None:
+        self.instruments.dead_letters.add(1, {"service": "workers"})
         letter = events_pb2.DeadLetter(source_topic=record.topic, partition=record.partition, offset=record.offset,
                                        key=record.key or b"", value=record.value, error=error, service="workers",
                                        failed_unix_ms=int(time.time() * 1000))
@@ -214,6 +223,7 @@ class RequestConsumer:
                 raw = await asyncio.wait_for(_resolve(response), max(0.05, give_up - time.monotonic()))
                 evidence = types_pb2.ClassifierEvidence()
                 evidence.ParseFromString(raw)
+                self.instruments.stage_latency.record(evidence.latency_ms, {"stage": f"classifier.{name}"})
                 return name, evidence
             except Exception as exc:  # noqa: BLE001
                 if time.monotonic() + 0.2 < give_up and not isinstance(exc, asyncio.TimeoutError):

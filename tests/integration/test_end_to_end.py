@@ -166,3 +166,16 @@ def test_cli_screen_json_and_invalid_argument(target, sample_dir, tmp_path):
     out = subprocess.run(cli + ["screen", "--text", "hi", "--image", str(bad), "--json", "--target", target],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "INVALID_ARGUMENT" in out.stdout
+
+
+def test_metrics_are_exported_with_their_names(stub, stack):
+    screen(stub, "metrics please")
+    deadline = time.time() + 25
+    found = set()
+    while time.time() < deadline and not {"screening.e2e.latency", "screening.ingest.requests"} <= found:
+        for path in (stack.config.run_dir / "telemetry").glob("metrics-*.jsonl"):
+            text = path.read_text()
+            found |= {name for name in ("screening.e2e.latency", "screening.ingest.requests",
+                                        "screening.stage.latency", "screening.consumer.lag") if name in text}
+        time.sleep(1)
+    assert {"screening.e2e.latency", "screening.ingest.requests"} <= found, found
