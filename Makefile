@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-unit test-integration lint helm proto down status
+.PHONY: help setup run test test-unit test-integration lint helm bench loadtest proto down status
 
 help:
 	@echo "make run    set up everything, start the local stack, screen the sample requests"
@@ -37,6 +37,17 @@ helm:
 
 test: setup lint helm
 	@$(BIN)/pytest tests -q -p no:cacheprovider
+
+# Pipeline vs one-process baseline on the local stack; last line: throughput_ratio=... overhead_p50_ms=...
+bench: setup
+	@$(BIN)/python loadtest/bench.py
+
+# Locust, headless, against the local stack; HTML and CSV reports in var/loadtest; exits 1 on an SLO breach.
+loadtest: setup
+	@mkdir -p var/loadtest
+	@$(BIN)/screening stack up
+	@$(BIN)/locust -f loadtest/locustfile.py --headless --host 127.0.0.1:50051 \
+	  --html var/loadtest/report.html --csv var/loadtest/stats
 
 proto:
 	@$(BIN)/python proto/generate.py

@@ -1,0 +1,130 @@
+"""The baseline a user would build instead: ONE process that runs the same four models with the same
+pre- and post-processing and the same policy, one request after the other, with no Kafka, Ray or
+Triton (onnxruntime sessions in-process).
+
+    python loadtest/baseline.py --text "Who is this?" --image photo.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import time
+
+import numpy as np
+import onnxruntime as ort
+import onnxruntime_extensions
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "proto"))
+
+from screening.v1 import types_pb2  # noqa: E402
+from services.common import images as image_io  # noqa: E402
+from services.decision import policy as policy_module  # noqa: E402
+from services.workers.classifiers import face, nsfw, ocr, refusal  # noqa: E402
+
+
+class Baseline:
+    def __init__(self, model_dir: pathlib.Path, threads: int = 2):
+        def session(path, custom=False):
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            if custom:
+                options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
+            return ort.InferenceSession(str(model_dir / path), options, providers=["CPUExecutionProvider"])
+
+        self.face = session("face/blazeface_full_range.onnx")
+        self.nsfw = session("nsfw/image_safety_classifier_s.onnx")
+        self.det = session("ocr/det.onnx")
+        self.rec = session("ocr/rec.onnx")
+        self.refusal = session("text/refusal.onnx", custom=True)
+        self.charset = ocr.load_charset(str(model_dir / "ocr" / "dict.txt"))
+        self.policy = policy_module.load(policy_module.DEFAULT_PATH)
+        self.model_ms: dict[str, float] = {}
+
+    def _timed(self, name, fn):
+        began = time.perf_counter()
+        out = fn()
+        self.model_ms[name] = self.model_ms.get(name, 0.0) + (time.perf_counter() - began) * 1000
+        return out
+
+    def _scores(self, text: str) -> dict[str, float]:
+        pieces = refusal.segments(text)
+        if not pieces:
+            return refusal.combine([])
+        return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object)})[0])
+
+    def _read(self, image: np.ndarray) -> str:
+        tensor, ratio_h, ratio_w = ocr.det_preprocess(image)
+        prob = self.det.run(None, {"image": tensor[None]})[0][0]
+        regions = ocr.det_postprocess(prob, ratio_h, ratio_w, image.shape[:2])
+        crops = [ocr.crop(image, r.quad) for r in regions]
+        texts = [""] * len(crops)
+        for group in ocr.group_by_width(crops):
+            logits = self.rec.run(None, {"image": ocr.rec_batch([crops[i] for i in group])})[0]
+            for i, (text, confidence) in zip(group, ocr.ctc_decode(logits, self.charset), strict=True):
+                texts[i] = text if confidence >= 0.5 else ""
+        return "\n".join(t for t in texts if t)
+
+    def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:
+        """The whole decision for one request; `model_ms` accumulates the time per classifier."""
+        self.model_ms = {}
+        arrays = [image_io.decode_rgb(data) for data in payloads]
+        verdicts: dict[str, types_pb2.ClassifierEvidence] = {}
+        if arrays:
+            def faces():
+                best = 0.0
+                for image in arrays:
+                    tensor, box = face.preprocess(image)
+                    regressors, scores = self.face.run(None, {"image": tensor[None]})
+                    for found in face.postprocess(regressors[0], scores[0], box):
+                        best = max(best, found.score)
+                return types_pb2.ClassifierEvidence(classifier="face", scores={"face": best})
+
+            def explicit():
+                batch = np.stack([nsfw.preprocess(image) for image in arrays])
+                probabilities = self.nsfw.run(None, {"image": batch})[0]
+                return types_pb2.ClassifierEvidence(classifier="nsfw", scores={
+                    "explicit": float(max(p[1] for p in probabilities))})
+
+            verdicts["face"] = self._timed("face", faces)
+            verdicts["nsfw"] = self._timed("nsfw", explicit)
+            image_texts = self._timed("ocr", lambda: [self._read(image) for image in arrays])
+        else:
+            image_texts = []
+
+        def text_scores():
+            evidence = types_pb2.ClassifierEvidence(classifier="refusal", scores=self._scores(text))
+            if any(image_texts):
+                evidence.image_text_scores.update(refusal.combine(
+                    [[s[c] for c in refusal.CATEGORIES] for s in (self._scores(t) for t in image_texts if t)]))
+            return evidence
+
+        verdicts["refusal"] = self._timed("refusal", text_scores)
+        return policy_module.evaluate(self.policy, "default", verdicts, list(verdicts), [])
+
+    def critical_path_ms(self) -> float:
+        """What the pipeline's parallel fan-out cannot go below: the slowest branch (OCR feeds refusal)."""
+        ms = self.model_ms
+        return max(ms.get("face", 0.0), ms.get("nsfw", 0.0), ms.get("ocr", 0.0) + ms.get("refusal", 0.0))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--text", required=True)
+    parser.add_argument("--image", action="append", default=[])
+    parser.add_argument("--model-dir", default=os.environ.get("SCREENING_MODEL_DIR", str(ROOT / "var" / "models")))
+    args = parser.parse_args()
+    baseline = Baseline(pathlib.Path(args.model_dir))
+    began = time.perf_counter()
+    outcome = baseline.screen(args.text, [pathlib.Path(p).read_bytes() for p in args.image])
+    print(types_pb2.Outcome.Name(outcome.outcome), outcome.categories,
+          f"{(time.perf_counter() - began) * 1000:.0f} ms", {k: round(v, 1) for k, v in baseline.model_ms.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
