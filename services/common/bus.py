@@ -91,6 +91,20 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
     return KafkaConsumer(**options)
 
 
+def wait_for_topics(consumer: KafkaConsumer, names: list[str], timeout_s: float = 60.0) -> None:
+    """Blocks until the broker's metadata lists partitions for every topic. Subscribing before that
+    can leave a consumer group member with an empty assignment until the metadata next expires."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        known = consumer.topics()  # refreshes the cluster metadata
+        if all(name in known and consumer.partitions_for_topic(name) for name in names):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topics {names} have no partition metadata after {timeout_s:.0f}s: is Kafka up and "
+                               f"were the topics created (screening stack up creates them)?")
+        time.sleep(0.2)
+
+
 def read_request_ids(bootstrap_servers: str, topic: str, partitions: list[int], window: int,
                      max_message_bytes: int) -> list[str]:
     """The keys (request ids) of the last `window` records of each given partition of `topic`."""

@@ -204,9 +204,11 @@ class DecisionService:
                 service._log.info("partitions_assigned", partitions=sorted((tp.topic, tp.partition)
                                                                            for tp in assigned))
                 service._restore_decided(sorted({tp.partition for tp in assigned}))
-                service.ready.set()
+                if assigned:
+                    service.ready.set()
 
         self._consumer = self._consumer_factory()
+        bus.wait_for_topics(self._consumer, [topics.REQUESTS, topics.VERDICTS])
         self._consumer.subscribe([topics.REQUESTS, topics.VERDICTS], listener=Rebalance())
         last_reload = time.monotonic()
         try:

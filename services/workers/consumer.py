@@ -90,6 +90,7 @@ class RequestConsumer:
         self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
                                            p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
         await self._warm_up()
+        bus.wait_for_topics(self._consumer, [topics.REQUESTS])
         self._consumer.subscribe([topics.REQUESTS], listener=_Rebalance(self))
         loop = asyncio.get_running_loop()
         slots = asyncio.Semaphore(self.settings.max_in_flight)
