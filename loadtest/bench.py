@@ -51,9 +51,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_pipeline(stub, requests, concurrency: int) -> tuple[float, list[float], list[str]]:
+def run_pipeline(stub, requests, concurrency: int) -> tuple[float, list[float], list[str], int]:
+    """Closed loop at `concurrency`; returns throughput, latencies, request ids and how many decisions
+    came from a classifier time-out (a fail-closed answer at the deadline, not a screened one)."""
     latencies: list[float] = [0.0] * len(requests)
     ids: list[str] = [""] * len(requests)
+    timed_out = [False] * len(requests)
 
     def one(index):
         text, images = requests[index]
@@ -61,11 +64,12 @@ def run_pipeline(stub, requests, concurrency: int) -> tuple[float, list[float], 
         response = stub.Screen(client.build_request(text, images=images), timeout=60)
         latencies[index] = (time.perf_counter() - began) * 1000
         ids[index] = response.request_id
+        timed_out[index] = bool(response.evidence.timed_out)
 
     began = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(len(requests))))
-    return len(requests) / (time.perf_counter() - began), latencies, ids
+    return len(requests) / (time.perf_counter() - began), latencies, ids, sum(timed_out)
 
 
 def stage_shares(telemetry: pathlib.Path, request_ids: list[str]) -> dict[str, float]:
@@ -142,12 +146,13 @@ def main() -> int:
         run_pipeline(stub, requests[:7], 1)  # warm
         for index, level in enumerate(levels, 1):
             print(f"[2/3] pipeline: {len(requests)} requests, {level} in flight ({index}/{len(levels)})", flush=True)
-            rps, latencies, ids = run_pipeline(stub, requests, level)
+            rps, latencies, ids, timeouts = run_pipeline(stub, requests, level)
             rows.append({"concurrency": level, "rps": rps, "p50": percentile(latencies, 0.5),
-                         "p99": percentile(latencies, 0.99), "latencies": latencies, "ids": ids})
+                         "p99": percentile(latencies, 0.99), "timeouts": timeouts, "latencies": latencies,
+                         "ids": ids})
     single = rows[0]
     overhead = [lat - crit for lat, crit in zip(single["latencies"], critical, strict=True)]
-    within = [r for r in rows if r["p99"] <= SLO_MS]
+    within = [r for r in rows if r["p99"] <= SLO_MS and r["timeouts"] == 0]
     best = max(within, key=lambda r: r["rps"]) if within else max(rows, key=lambda r: r["rps"])
     print("[3/3] stage shares from the traces", flush=True)
     time.sleep(2)
@@ -161,6 +166,7 @@ def main() -> int:
           f"{percentile(critical, .99):>8.0f}")
     for row in rows:
         mark = "" if row["p99"] <= SLO_MS else f"  p99 over the {SLO_MS:.0f} ms SLO"
+        mark += f"  {row['timeouts']} classifier time-outs" if row["timeouts"] else ""
         print(f"{'pipeline, ' + str(row['concurrency']) + ' in flight':<44} {row['rps']:>7.2f} {row['p50']:>8.0f} "
               f"{row['p99']:>8.0f}{mark}")
     print(f"pipeline overhead over the critical path at 1 in flight: p50 {statistics.median(overhead):.0f} ms")
@@ -191,6 +197,8 @@ def main() -> int:
         "critical_p50": percentile(critical, .5), "overhead_p50": statistics.median(overhead), "shares": shares},
         indent=2))
     print(f"wrote {out / 'bench.png'} and {out / 'bench.json'}")
+    print(f"sustained throughput within the SLO (p99 <= {SLO_MS:.0f} ms, no time-outs): {best['rps']:.2f} req/s at "
+          f"{best['concurrency']} in flight")
     print(f"throughput_ratio={best['rps'] / base_rps:.2f} overhead_p50_ms={statistics.median(overhead):.0f}")
     return 0
 
