@@ -3,25 +3,18 @@ table of decisions with their latency (starting the stack first if it is not run
 
 from __future__ import annotations
 
-import sys
 import time
 
 import grpc
 
 from screening.v1 import screening_pb2_grpc, types_pb2
 from services.cli import client, samples
-from services.cli.stack import Stack, StackConfig, StackError
+from services.cli.stack import StackConfig, ensure_running
 
 
 def run(target: str, timeout_s: float, start_stack: bool, config: StackConfig) -> int:
-    stack = Stack(config)
-    if start_stack and not stack.healthy("ingest"):
-        print("the stack is not running: starting it")
-        try:
-            stack.up()
-        except StackError as exc:
-            print(f"stack up failed: {exc}", file=sys.stderr)
-            return 1
+    if start_stack and not ensure_running(config):
+        return 1
     directory = samples.materialise(config.run_dir / "samples")
     rows, failures = [], 0
     with client.channel(target) as channel:

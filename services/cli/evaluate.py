@@ -265,16 +265,10 @@ def run(file: str, out_dir: str, target: str, concurrency: int, timeout_s: float
         step = max(1, len(cases) // limit)
         cases = cases[::step][:limit]
     if start_stack is not None:
-        from services.cli.stack import Stack, StackError
+        from services.cli.stack import ensure_running
 
-        stack = Stack(config)
-        if not stack.healthy("ingest"):
-            print("no stack reachable: starting the local stack")
-            try:
-                stack.up()
-            except StackError as exc:
-                print(f"stack up failed: {exc}", file=sys.stderr)
-                return 1
+        if not ensure_running(config):
+            return 1
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     print(f"screening {len(cases)} cases from {path} against {target} ({concurrency} at a time)")

@@ -392,6 +392,20 @@ class Stack:
         return out
 
 
+def ensure_running(config: StackConfig) -> bool:
+    """Starts the local stack unless its ingest already answers; False (with the reason printed) on failure."""
+    stack = Stack(config)
+    if stack.healthy("ingest"):
+        return True
+    print("no stack reachable: starting the local stack")
+    try:
+        stack.up()
+    except StackError as exc:
+        print(f"stack up failed: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def _tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (same session), in MB."""
     total = 0
