@@ -178,6 +178,16 @@ class DecisionService:
                 self._instruments.join_events.add(value - self._reported[kind], {"kind": kind})
         self._reported = now
 
+    def _stalled(self) -> bool:
+        """Records wait on an assigned partition, yet polling returns none."""
+        try:
+            assigned = list(self._consumer.assignment())
+            ends = self._consumer.end_offsets(assigned)
+            return any(ends[tp] > self._consumer.position(tp, timeout_ms=2000) for tp in assigned)
+        except Exception as exc:  # noqa: BLE001 - cannot tell: do not reconnect on a guess
+            self._log.warning("stall_check_failed", error=repr(exc))
+            return False
+
     def _restore_decided(self, partitions: list[int]) -> None:
         """Marks as decided every request whose decision is already on the decisions topic (same
         partition numbers: co-partitioned), so a replay after a crash never decides a request twice."""
@@ -207,15 +217,38 @@ class DecisionService:
                 if assigned:
                     service.ready.set()
 
-        self._consumer = self._consumer_factory()
-        bus.wait_for_topics(self._consumer, [topics.REQUESTS, topics.VERDICTS])
-        self._consumer.subscribe([topics.REQUESTS, topics.VERDICTS], listener=Rebalance())
+        def connect():
+            consumer = self._consumer_factory()
+            bus.wait_for_topics(consumer, [topics.REQUESTS, topics.VERDICTS])
+            consumer.subscribe([topics.REQUESTS, topics.VERDICTS], listener=Rebalance())
+            return consumer
+
+        self._consumer = connect()
         last_reload = time.monotonic()
+        last_record = time.monotonic()
         try:
             while not self.stop_event.is_set():
                 next_due = self._join.next_due_ms()
                 wait_ms = 50 if next_due is None else max(0, min(50, next_due - self._now_ms()))
                 batches = self._consumer.poll(timeout_ms=wait_ms, max_records=500)
+                if batches:
+                    last_record = time.monotonic()
+                elif time.monotonic() - last_record > self._settings.stall_check_s:
+                    last_record = time.monotonic()
+                    if self._stalled():
+                        # seen right after a broker (re)start: the client keeps a position it never fetches
+                        # from; a fresh consumer resumes from the committed offsets (nothing is lost)
+                        self._log.warning("consumer_stalled_reconnecting")
+                        self._commit()
+                        self._consumer.close()
+                        self._tracker = OffsetTracker()
+                        # undecided requests are replayed from the committed offsets and joined again;
+                        # decided ones are restored from the decisions topic on assignment
+                        self._join = Join(self._settings.replay_grace_ms, self._settings.orphan_ttl_ms)
+                        self._contexts = {}
+                        self._reported = dataclasses.asdict(self._join.stats)
+                        self._consumer = connect()
+                        continue
                 ready: list[Ready] = []
                 for records in batches.values():
                     for record in records:
