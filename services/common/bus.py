@@ -136,6 +136,19 @@ def read_request_ids(bootstrap_servers: str, topic: str, partitions: list[int], 
         consumer.close()
 
 
+def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], deadline: float) -> None:
+    """Blocks until every partition of the topics has a leader (a restarted broker elects them anew)."""
+    while time.monotonic() < deadline:
+        try:
+            described = admin.describe_topics(names)
+            if all(p.get("leader_id", -1) >= 0 for t in described for p in t.get("partitions", [])) \
+                    and all(t.get("partitions") for t in described):
+                return
+        except KafkaError:
+            pass
+        time.sleep(0.3)
+
+
 def ensure_topics(bootstrap_servers: str, partitions: int, max_message_bytes: int, timeout_s: float = 60.0,
                   progress: Callable[[str], None] = lambda _m: None) -> list[str]:
     """Creates the service's topics (equal partition counts) if they are missing; returns those created."""
@@ -161,6 +174,7 @@ def ensure_topics(bootstrap_servers: str, partitions: int, max_message_bytes: in
             except TopicAlreadyExistsError:
                 pass
             progress(f"created topics {', '.join(wanted)} with {partitions} partitions each")
+        _wait_for_leaders(admin, list(topics.ALL), deadline)
         return wanted
     finally:
         admin.close()

@@ -56,6 +56,7 @@ class RequestConsumer:
         self._producer = None
         self._lock = threading.Lock()
         self.warm = threading.Event()
+        self._lag = 0
         self._thread = threading.Thread(target=self._run, name="request-consumer", daemon=True)
         self._thread.start()
 
@@ -97,8 +98,18 @@ class RequestConsumer:
         tasks: set[asyncio.Task] = set()
         self.log.info("consuming", topic=topics.REQUESTS, classifiers=sorted(self.classifiers))
         last_commit = time.monotonic()
+        last_record = time.monotonic()
         while not self._stop.is_set():
             batches = await loop.run_in_executor(None, self._poll)
+            if batches or self._lag == 0:
+                last_record = time.monotonic()
+            elif time.monotonic() - last_record > self.settings.stall_check_s:
+                # seen right after a broker (re)start: the client keeps positions it never fetches from;
+                # a fresh consumer resumes from the committed offsets (duplicates are ignored downstream)
+                self.log.warning("consumer_stalled_reconnecting", lag=self._lag)
+                await loop.run_in_executor(None, self._reconnect)
+                last_record = time.monotonic()
+                continue
             for tp, records in batches.items():
                 for record in records:
                     await slots.acquire()
@@ -142,7 +153,21 @@ class RequestConsumer:
                 if end is not None:
                     lag += max(0, end - self._consumer.position(tp))
             self.instruments.set_lag(topics.WORKERS_GROUP, topics.REQUESTS, lag)
+            self._lag = lag
             return batches
+
+    def _reconnect(self) -> None:
+        with self._lock:
+            try:
+                self.commit_now()
+            except Exception as exc:  # noqa: BLE001 - the new consumer replays from the last commit
+                self.log.warning("commit_failed", error=repr(exc))
+            self._consumer.close()
+            self.tracker = OffsetTracker()
+            p = self.platform
+            self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
+                                               p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
+            self._consumer.subscribe([topics.REQUESTS], listener=_Rebalance(self))
 
     def _commit(self) -> None:
         with self._lock:
