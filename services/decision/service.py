@@ -184,9 +184,9 @@ class DecisionService:
             assigned = list(self._consumer.assignment())
             ends = self._consumer.end_offsets(assigned)
             return any(ends[tp] > self._consumer.position(tp, timeout_ms=2000) for tp in assigned)
-        except Exception as exc:  # noqa: BLE001 - cannot tell: do not reconnect on a guess
+        except Exception as exc:  # noqa: BLE001 - a consumer that cannot even say where it is: reconnect
             self._log.warning("stall_check_failed", error=repr(exc))
-            return False
+            return True
 
     def _restore_decided(self, partitions: list[int]) -> None:
         """Marks as decided every request whose decision is already on the decisions topic (same

@@ -101,15 +101,16 @@ class RequestConsumer:
         last_record = time.monotonic()
         while not self._stop.is_set():
             batches = await loop.run_in_executor(None, self._poll)
-            if batches or self._lag == 0:
+            if batches:
                 last_record = time.monotonic()
             elif time.monotonic() - last_record > self.settings.stall_check_s:
-                # seen right after a broker (re)start: the client keeps positions it never fetches from;
-                # a fresh consumer resumes from the committed offsets (duplicates are ignored downstream)
-                self.log.warning("consumer_stalled_reconnecting", lag=self._lag)
-                await loop.run_in_executor(None, self._reconnect)
                 last_record = time.monotonic()
-                continue
+                if await loop.run_in_executor(None, self._stalled):
+                    # seen right after a broker (re)start: the client keeps positions it never fetches
+                    # from; a fresh consumer resumes from the committed offsets (duplicates are ignored)
+                    self.log.warning("consumer_stalled_reconnecting")
+                    await loop.run_in_executor(None, self._reconnect)
+                    continue
             for tp, records in batches.items():
                 for record in records:
                     await slots.acquire()
@@ -155,6 +156,17 @@ class RequestConsumer:
             self.instruments.set_lag(topics.WORKERS_GROUP, topics.REQUESTS, lag)
             self._lag = lag
             return batches
+
+    def _stalled(self) -> bool:
+        """Records wait on an assigned partition (asked of the broker), yet polling returns none."""
+        with self._lock:
+            try:
+                assigned = list(self._consumer.assignment())
+                ends = self._consumer.end_offsets(assigned)
+                return any(ends[tp] > self._consumer.position(tp, timeout_ms=2000) for tp in assigned)
+            except Exception as exc:  # noqa: BLE001 - a consumer that cannot even say where it is: reconnect
+                self.log.warning("stall_check_failed", error=repr(exc))
+                return True
 
     def _reconnect(self) -> None:
         with self._lock:
