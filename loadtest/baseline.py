@@ -96,20 +96,20 @@ class Baseline:
         else:
             image_texts = []
 
-        def text_scores():
-            evidence = types_pb2.ClassifierEvidence(classifier="refusal", scores=self._scores(text))
-            if any(image_texts):
-                evidence.image_text_scores.update(refusal.combine(
-                    [[s[c] for c in refusal.CATEGORIES] for s in (self._scores(t) for t in image_texts if t)]))
-            return evidence
-
-        verdicts["refusal"] = self._timed("refusal", text_scores)
+        evidence = types_pb2.ClassifierEvidence(classifier="refusal",
+                                                scores=self._timed("refusal", lambda: self._scores(text)))
+        if any(image_texts):
+            evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: refusal.combine(
+                [[s[c] for c in refusal.CATEGORIES] for s in (self._scores(t) for t in image_texts if t)])))
+        verdicts["refusal"] = evidence
         return policy_module.evaluate(self.policy, "default", verdicts, list(verdicts), [])
 
     def critical_path_ms(self) -> float:
-        """What the pipeline's parallel fan-out cannot go below: the slowest branch (OCR feeds refusal)."""
+        """What the pipeline's parallel fan-out cannot go below: the slowest branch (the prompt is scored
+        beside the image models; the text OCR finds is scored after OCR)."""
         ms = self.model_ms
-        return max(ms.get("face", 0.0), ms.get("nsfw", 0.0), ms.get("ocr", 0.0) + ms.get("refusal", 0.0))
+        return max(ms.get("face", 0.0), ms.get("nsfw", 0.0), ms.get("refusal", 0.0),
+                   ms.get("ocr", 0.0) + ms.get("refusal_image_text", 0.0))
 
 
 def main() -> int:

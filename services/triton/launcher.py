@@ -37,6 +37,18 @@ def prepare_backends(dest: pathlib.Path) -> pathlib.Path:
     return dest
 
 
+def repository_without_batching(dest: pathlib.Path) -> pathlib.Path:
+    """A copy of the model repository with every `dynamic_batching` block removed (the benchmark's
+    "batching off" arm): each request then runs alone."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(MODEL_REPOSITORY, dest, symlinks=False)
+    for config in dest.glob("*/config.pbtxt"):
+        lines = config.read_text().splitlines(keepends=True)
+        config.write_text("".join(line for line in lines if not line.lstrip().startswith("dynamic_batching")))
+    return dest
+
+
 def command(backends: pathlib.Path, cache: pathlib.Path, grpc_port: int, http_port: int, metrics_port: int,
             repository: pathlib.Path = MODEL_REPOSITORY) -> list[str]:
     binary = _pytriton_root() / "tritonserver" / "bin" / "tritonserver"

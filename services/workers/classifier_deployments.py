@@ -149,7 +149,8 @@ class RefusalClassifier(_Classifier):
     async def run(self, images, image_ids, text, image_texts):
         evidence = types_pb2.ClassifierEvidence(model=refusal.MODEL)
         results = await asyncio.gather(self._scores(text), *(self._scores(t) for t in image_texts))
-        evidence.scores.update(results[0])
+        if text or not image_texts:  # the consumer sends prompt and image text in two calls; the second has no prompt
+            evidence.scores.update(results[0])
         if len(results) > 1:
             evidence.image_text_scores.update(refusal.combine([[r[c] for c in refusal.CATEGORIES]
                                                                for r in results[1:]]))

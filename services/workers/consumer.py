@@ -230,24 +230,41 @@ class RequestConsumer:
                 # the refusal classifier also reads the text OCR found in the images
                 calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), images_ref, image_ids,
                                                                        event.text, carrier, timeout))
+            publishing = []
             for finished in asyncio.as_completed(list(calls.values())):
                 name, evidence = await finished
-                verdict = events_pb2.Verdict(request_id=event.request_id, classifier=name, evidence=evidence,
-                                             produced_unix_ms=int(time.time() * 1000))
-                with self.tracer.start_as_current_span("kafka.publish " + topics.VERDICTS,
-                                                       kind=trace.SpanKind.PRODUCER,
-                                                       attributes={"screening.classifier": name}):
-                    await self._producer.publish_async(topics.VERDICTS, event.request_id, verdict)
+                # each verdict goes out the moment it is ready; the offset waits for every ack
+                publishing.append(asyncio.ensure_future(self._publish_verdict(event.request_id, name, evidence)))
+            await asyncio.gather(*publishing)
             self.log.info("request_screened", request_id=event.request_id, trace_id=telemetry.current_trace_id(),
                           images=len(arrays), verdicts=sorted(calls))
 
+    async def _publish_verdict(self, request_id: str, name: str, evidence) -> None:
+        verdict = events_pb2.Verdict(request_id=request_id, classifier=name, evidence=evidence,
+                                     produced_unix_ms=int(time.time() * 1000))
+        with self.tracer.start_as_current_span("kafka.publish " + topics.VERDICTS, kind=trace.SpanKind.PRODUCER,
+                                               attributes={"screening.classifier": name}):
+            await self._producer.publish_async(topics.VERDICTS, request_id, verdict)
+
     async def _refusal(self, ocr_call, images_ref, image_ids, text, carrier, timeout):
+        """The prompt is scored at once, beside the image models; the text OCR finds is scored when OCR
+        is done (only if there is any). One verdict carries both; a failure of either is the verdict's
+        error, so the policy's missing-verdict rule applies."""
+        handle = self.classifiers["refusal"]
+        prompt_call = asyncio.ensure_future(self._call(handle, "refusal", images_ref, image_ids, text, carrier,
+                                                       timeout))
         texts: list[str] = []
         if ocr_call is not None:
             _name, ocr_evidence = await ocr_call
             texts = image_texts(ocr_evidence)
-        return await self._call(self.classifiers["refusal"], "refusal", images_ref, image_ids, text, carrier,
-                                timeout, texts)
+        _name, evidence = await prompt_call
+        if texts and not evidence.error:
+            _name, read = await self._call(handle, "refusal", images_ref, image_ids, "", carrier, timeout, texts)
+            if read.error:
+                return "refusal", read
+            evidence.image_text_scores.update(read.image_text_scores)
+            evidence.latency_ms += read.latency_ms
+        return "refusal", evidence
 
     async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout, texts=None):
         """One classifier call, retried (a replica that died is replaced by Serve) until `timeout`;

@@ -153,6 +153,21 @@ def test_ingest_worker_and_decision_spans_share_one_trace(stub, stack):
     assert {"ingest.Screen", "classifier.face", "triton.infer face_detector", "decision.decide"} <= names
 
 
+def test_latency_command_splits_end_to_end_time_into_stages(stub, stack):
+    screen(stub, "how long does this take?", [photo("coffee.png")])
+    time.sleep(2)  # spans are flushed within a second
+    out = subprocess.run([sys.executable, "-m", "services.cli.main", "latency", "--last", "5", "--json",
+                          "--run-dir", str(stack.config.run_dir)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    stages = json.loads(out.stdout)
+    assert stages["end to end"]["count"] >= 1
+    assert stages["classifiers (parallel, incl. Triton)"]["p50_ms"] > 0
+    # the stages are consecutive slices of the root span, so their medians cannot exceed the end to end
+    # by more than rounding; a stage measured from the wrong span edge would
+    parts = sum(v["p50_ms"] for k, v in stages.items() if k != "end to end")
+    assert parts <= stages["end to end"]["p50_ms"] * 1.5
+
+
 def test_cli_screen_json_and_invalid_argument(target, sample_dir, tmp_path):
     cli = [sys.executable, "-m", "services.cli.main"]
     out = subprocess.run(cli + ["screen", "--text", "describe this", "--image", str(sample_dir / "astronaut.png"),
