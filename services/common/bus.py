@@ -91,6 +91,21 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
     return KafkaConsumer(**options)
 
 
+def has_unfetched_records(consumer: KafkaConsumer, log) -> bool:
+    """True when the broker reports records past the consumer's position on an assigned partition
+    (asked of the broker: the client's own highwater is unknown until a fetch succeeds), or when the
+    consumer cannot even say where it is. Seen after a broker (re)start with kafka-python 3.0: a
+    consumer that keeps its partitions but never fetches again; callers then recreate it (committed
+    offsets make that safe)."""
+    try:
+        assigned = list(consumer.assignment())
+        ends = consumer.end_offsets(assigned)
+        return any(ends[tp] > consumer.position(tp, timeout_ms=2000) for tp in assigned)
+    except Exception as exc:  # noqa: BLE001 - a consumer that cannot say where it is: reconnect
+        log.warning("stall_check_failed", error=repr(exc))
+        return True
+
+
 def wait_for_topics(consumer: KafkaConsumer, names: list[str], timeout_s: float = 60.0) -> None:
     """Blocks until the broker's metadata lists partitions for every topic. Subscribing before that
     can leave a consumer group member with an empty assignment until the metadata next expires."""

@@ -179,14 +179,7 @@ class DecisionService:
         self._reported = now
 
     def _stalled(self) -> bool:
-        """Records wait on an assigned partition, yet polling returns none."""
-        try:
-            assigned = list(self._consumer.assignment())
-            ends = self._consumer.end_offsets(assigned)
-            return any(ends[tp] > self._consumer.position(tp, timeout_ms=2000) for tp in assigned)
-        except Exception as exc:  # noqa: BLE001 - a consumer that cannot even say where it is: reconnect
-            self._log.warning("stall_check_failed", error=repr(exc))
-            return True
+        return bus.has_unfetched_records(self._consumer, self._log)
 
     def _restore_decided(self, partitions: list[int]) -> None:
         """Marks as decided every request whose decision is already on the decisions topic (same

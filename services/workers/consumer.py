@@ -158,15 +158,8 @@ class RequestConsumer:
             return batches
 
     def _stalled(self) -> bool:
-        """Records wait on an assigned partition (asked of the broker), yet polling returns none."""
         with self._lock:
-            try:
-                assigned = list(self._consumer.assignment())
-                ends = self._consumer.end_offsets(assigned)
-                return any(ends[tp] > self._consumer.position(tp, timeout_ms=2000) for tp in assigned)
-            except Exception as exc:  # noqa: BLE001 - a consumer that cannot even say where it is: reconnect
-                self.log.warning("stall_check_failed", error=repr(exc))
-                return True
+            return bus.has_unfetched_records(self._consumer, self.log)
 
     def _reconnect(self) -> None:
         with self._lock:
@@ -214,9 +207,10 @@ class RequestConsumer:
                             "messaging.kafka.partition": record.partition}):
             # sorted by content hash: the order of the images cannot change anything downstream
             ordered = sorted(event.images, key=lambda image: image.sha256)
-            arrays = [images.decode_rgb(image.data, self.settings.max_decode_side) for image in ordered]
+            with self.tracer.start_as_current_span("workers.decode", attributes={"screening.images": len(ordered)}):
+                arrays = [images.decode_rgb(image.data, self.settings.max_decode_side) for image in ordered]
+                images_ref = ray.put(arrays)
             image_ids = [image.sha256 for image in ordered]
-            images_ref = ray.put(arrays)
             carrier = telemetry.carrier()
             timeout = max(0.5, (event.deadline_unix_ms - time.time() * 1000 + self.settings.classifier_grace_ms) / 1000)
             calls = {}
