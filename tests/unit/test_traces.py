@@ -20,6 +20,7 @@ def request_spans(trace_id="t1", request_id="r1"):
         span("ingest.Screen", 0, 200, trace_id, request_id),
         span("kafka.publish screening.requests.v1", 2, 10, trace_id),
         span("kafka.consume screening.requests.v1", 15, 190, trace_id, request_id),
+        span("workers.decode", 16, 21, trace_id),
         span("classifier.face", 30, 60, trace_id),
         span("classifier.ocr", 25, 150, trace_id),
         span("classifier.refusal", 26, 170, trace_id),
@@ -34,7 +35,8 @@ def test_stages_are_consecutive_slices_of_the_end_to_end_time():
     assert stages["ingest: validate + build event"] == 2.0
     assert stages["ingest: publish request (acks=all)"] == 8.0
     assert stages["kafka: request -> workers"] == 5.0
-    assert stages["workers: decode + dispatch"] == 10.0  # to the FIRST classifier to start
+    assert stages["workers: decode images"] == 6.0
+    assert stages["workers: dispatch to classifiers (Ray)"] == 4.0  # to the FIRST classifier to start
     assert stages["classifiers (parallel, incl. Triton)"] == 145.0  # to the LAST to end
     assert stages["verdicts -> decision"] == 10.0
     assert stages["decision -> ingest answer"] == 19.0
