@@ -34,6 +34,10 @@ def stack():
     config = StackConfig.from_env(str(run_dir))
     instance = Stack(config, progress=lambda m: print(m, flush=True))
     instance.down()  # a previous run that was killed may have left parts behind
+    previous = config.run_dir.with_name(config.run_dir.name + ".previous-logs")
+    if (config.run_dir / "logs").exists():  # keep the last run's logs to read after a failure
+        shutil.rmtree(previous, ignore_errors=True)
+        shutil.copytree(config.run_dir / "logs", previous)
     shutil.rmtree(config.run_dir, ignore_errors=True)  # a fresh broker: no backlog from an earlier run
     instance.up()
     yield instance
