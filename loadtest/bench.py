@@ -135,7 +135,7 @@ def main() -> int:
         print("[3/4] Triton dynamic batching OFF: restarting Triton without it", flush=True)
         restart_triton(stack, batching=False)
         try:
-            unbatched = measure(config, requests, [1, best["concurrency"], levels[-1]], "[3/4] batching off")
+            unbatched = measure(config, requests, sorted({1, best["concurrency"], levels[-1]}), "[3/4] batching off")
         finally:
             print("[3/4] restarting Triton with dynamic batching", flush=True)
             restart_triton(stack, batching=True)
