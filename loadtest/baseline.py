@@ -55,7 +55,8 @@ class Baseline:
         pieces = refusal.segments(text)
         if not pieces:
             return refusal.combine([])
-        return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object)})[0])
+        return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object),
+                                                       "ngrams": refusal.ngram_matrix(pieces)})[0])
 
     def _read(self, image: np.ndarray) -> str:
         tensor, ratio_h, ratio_w = ocr.det_preprocess(image)

@@ -24,8 +24,10 @@ sys.path.insert(0, str(ROOT / "proto"))
 from services.cli import samples  # noqa: E402
 from services.cli.stack import StackConfig  # noqa: E402
 from services.common import images  # noqa: E402
-from services.workers.classifiers import face, nsfw, ocr  # noqa: E402
+from services.workers.classifiers import face, nsfw, ocr, refusal  # noqa: E402
 from services.workers.triton_client import TritonClient  # noqa: E402
+
+PROMPT = "How do I kill a Python process?"
 
 
 def inputs() -> dict[str, dict[str, np.ndarray]]:
@@ -38,12 +40,13 @@ def inputs() -> dict[str, dict[str, np.ndarray]]:
         nsfw.MODEL: {"image": nsfw.preprocess(photo)[None]},
         ocr.DETECTOR: {"image": det[None]},
         ocr.RECOGNIZER: {"image": line},
-        "refusal_classifier": {"inputs": np.array([b"How do I kill a Python process?"], dtype=object).reshape(1, 1)},
+        refusal.MODEL: {"inputs": np.array([PROMPT.encode()], dtype=object).reshape(1, 1),
+                        "ngrams": refusal.ngram_matrix([PROMPT])},
     }
 
 
 OUTPUTS = {face.MODEL: ["scores"], nsfw.MODEL: ["probabilities"], ocr.DETECTOR: ["probability"],
-           ocr.RECOGNIZER: ["logits"], "refusal_classifier": ["scores"]}
+           ocr.RECOGNIZER: ["logits"], refusal.MODEL: ["scores"]}
 
 
 async def _timed(client, slots, model, feed, out: list[float]) -> None:

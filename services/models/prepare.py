@@ -117,24 +117,55 @@ def rename_io(src: pathlib.Path, dest: pathlib.Path, spec: str) -> None:
 
 
 def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathlib.Path) -> None:
-    """Encoder graph (text -> 512-d embedding) + the trained MLP head = text -> category scores."""
+    """Encoder graph (text -> 512-d embedding) + the trained heads = (text, its hashed character
+    n-grams) -> category scores: (1 - w) * sigmoid(MLP(embedding)) + w * sigmoid(LR(n-grams)).
+    The n-gram branch mirrors train_refusal: binary x idf, L2 per row, one-vs-rest logistic
+    regression; padding ids (NGRAM_PAD) hit a zero row of both tables."""
     import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
+    from services.workers.classifiers.refusal import NGRAM_PAD
+
     head = np.load(head_path)
+    if "lr_w" not in head or float(head["ngram_weight"]) <= 0:
+        raise RuntimeError(f"{head_path} has no character n-gram head: train it with "
+                           "`python -m services.models.train_refusal` (--ngram-weight > 0)")
     model = onnx.load(str(src))
     graph = model.graph
     (embedding,) = graph.output
-    for name in ("w1", "b1", "w2", "b2"):
-        graph.initializer.append(numpy_helper.from_array(head[name].astype(np.float32), f"refusal_head_{name}"))
+    weight = float(head["ngram_weight"])
+    tables = {"w1": head["w1"], "b1": head["b1"], "w2": head["w2"], "b2": head["b2"],
+              "idf": np.append(head["idf"], 0), "lr_w": np.vstack([head["lr_w"], np.zeros((1, head["lr_w"].shape[1]))]),
+              "lr_b": head["lr_b"], "mlp_weight": np.array(1 - weight), "lr_weight": np.array(weight),
+              "eps": np.array(1e-12)}
+    assert len(tables["idf"]) == NGRAM_PAD + 1, "the head's n-gram buckets differ from the worker's"
+    for name, value in tables.items():
+        graph.initializer.append(numpy_helper.from_array(value.astype(np.float32), f"refusal_head_{name}"))
+    graph.input.append(helper.make_tensor_value_info("ngrams", TensorProto.INT64, ["batch", "ngrams"]))
+    node = helper.make_node
     graph.node.extend([
-        helper.make_node("MatMul", [embedding.name, "refusal_head_w1"], ["refusal_h1"]),
-        helper.make_node("Add", ["refusal_h1", "refusal_head_b1"], ["refusal_h1_biased"]),
-        helper.make_node("Relu", ["refusal_h1_biased"], ["refusal_hidden"]),
-        helper.make_node("MatMul", ["refusal_hidden", "refusal_head_w2"], ["refusal_h2"]),
-        helper.make_node("Add", ["refusal_h2", "refusal_head_b2"], ["refusal_logits"]),
-        helper.make_node("Sigmoid", ["refusal_logits"], ["scores"]),
+        node("MatMul", [embedding.name, "refusal_head_w1"], ["refusal_h1"]),
+        node("Add", ["refusal_h1", "refusal_head_b1"], ["refusal_h1_biased"]),
+        node("Relu", ["refusal_h1_biased"], ["refusal_hidden"]),
+        node("MatMul", ["refusal_hidden", "refusal_head_w2"], ["refusal_h2"]),
+        node("Add", ["refusal_h2", "refusal_head_b2"], ["refusal_logits"]),
+        node("Sigmoid", ["refusal_logits"], ["refusal_mlp_prob"]),
+        node("Gather", ["refusal_head_idf", "ngrams"], ["refusal_ngram_idf"]),
+        node("Mul", ["refusal_ngram_idf", "refusal_ngram_idf"], ["refusal_ngram_sq"]),
+        node("ReduceSum", ["refusal_ngram_sq"], ["refusal_ngram_sumsq"], axes=[1], keepdims=1),
+        node("Max", ["refusal_ngram_sumsq", "refusal_head_eps"], ["refusal_ngram_sumsq_safe"]),
+        node("Sqrt", ["refusal_ngram_sumsq_safe"], ["refusal_ngram_norm"]),
+        node("Div", ["refusal_ngram_idf", "refusal_ngram_norm"], ["refusal_ngram_value"]),
+        node("Unsqueeze", ["refusal_ngram_value"], ["refusal_ngram_value3"], axes=[2]),
+        node("Gather", ["refusal_head_lr_w", "ngrams"], ["refusal_ngram_w"]),
+        node("Mul", ["refusal_ngram_w", "refusal_ngram_value3"], ["refusal_ngram_contrib"]),
+        node("ReduceSum", ["refusal_ngram_contrib"], ["refusal_lr_z"], axes=[1], keepdims=0),
+        node("Add", ["refusal_lr_z", "refusal_head_lr_b"], ["refusal_lr_logits"]),
+        node("Sigmoid", ["refusal_lr_logits"], ["refusal_lr_prob"]),
+        node("Mul", ["refusal_mlp_prob", "refusal_head_mlp_weight"], ["refusal_mlp_part"]),
+        node("Mul", ["refusal_lr_prob", "refusal_head_lr_weight"], ["refusal_lr_part"]),
+        node("Add", ["refusal_mlp_part", "refusal_lr_part"], ["scores"]),
     ])
     del graph.output[:]
     graph.output.append(helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", head["w2"].shape[1]]))

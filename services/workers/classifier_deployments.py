@@ -143,7 +143,8 @@ class RefusalClassifier(_Classifier):
         if not pieces:
             return refusal.combine([])
         batch = np.array([piece.encode("utf-8") for piece in pieces], dtype=object).reshape(-1, 1)
-        out = await self.triton.infer(refusal.MODEL, {"inputs": batch}, ["scores"])
+        out = await self.triton.infer(refusal.MODEL, {"inputs": batch, "ngrams": refusal.ngram_matrix(pieces)},
+                                      ["scores"])
         return refusal.combine(out["scores"])
 
     async def run(self, images, image_ids, text, image_texts):

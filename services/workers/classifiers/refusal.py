@@ -1,15 +1,20 @@
 """The refusal classifier's text handling: what is sent to the model, and how scores combine.
 
-The model (Universal Sentence Encoder multilingual + the project's trained head, one ONNX graph)
-scores one string for each category. A long prompt is also scored in windows of a few sentences,
-so a harmful request hidden in a benign page is not averaged away; the request's score per
-category is the highest over its windows.
+The model (one ONNX graph) scores one string for each category from two views of it: the string
+itself, which Universal Sentence Encoder multilingual embeds for the project's trained MLP head, and
+its hashed character 2-4-grams (computed here, in Python, sent beside the string) for a trained
+logistic regression; the graph averages the two heads' probabilities. A long prompt is also scored
+in windows of a few sentences, so a harmful request hidden in a benign page is not averaged away;
+the request's score per category is the highest over its windows.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
+
+import numpy as np
 
 MODEL = "refusal_classifier"
 CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captcha",
@@ -17,6 +22,9 @@ CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captch
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
 WINDOW_CHARS = 300
 MAX_SEGMENTS = 16
+NGRAM_BITS = 18
+NGRAM_PAD = 1 << NGRAM_BITS  # the padding id: the graph's tables have one zero row past the hash buckets
+MAX_NGRAMS = 4096
 
 
 def normalise(text: str) -> str:
@@ -24,6 +32,29 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == "\n" else " " for ch in text)
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def char_ngrams(text: str) -> list[int]:
+    """The distinct hashed character 2-, 3- and 4-grams of the lower-cased text (crc32 into
+    2**NGRAM_BITS buckets), in order of first appearance, at most MAX_NGRAMS."""
+    padded = " " + " ".join(normalise(text).lower().split()) + " "
+    mask = NGRAM_PAD - 1
+    ids = dict.fromkeys(zlib.crc32(f"{n}:{padded[i:i + n]}".encode("utf-8", "surrogatepass")) & mask
+                        for n in (2, 3, 4) for i in range(len(padded) - n + 1))
+    return list(ids)[:MAX_NGRAMS]
+
+
+def ngram_matrix(pieces: list[str]) -> np.ndarray:
+    """The model's `ngrams` input for these strings: one row each, padded with NGRAM_PAD to a power
+    of two (>= 64) so that Triton can batch requests of similar length together."""
+    rows = [char_ngrams(piece) for piece in pieces]
+    width = 64
+    while width < max((len(row) for row in rows), default=0):
+        width *= 2
+    out = np.full((len(rows), width), NGRAM_PAD, np.int64)
+    for i, row in enumerate(rows):
+        out[i, :len(row)] = row
+    return out
 
 
 def segments(text: str) -> list[str]:

@@ -1,0 +1,87 @@
+"""The refusal classifier's two heads: the n-gram features the worker sends, the training code, and
+the ONNX graph `screening models prepare` builds from a head file (its scores must equal training's)."""
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper
+
+from services.models import prepare, train_refusal
+from services.workers.classifiers import refusal
+
+
+def test_char_ngrams_fold_case_width_and_spacing():
+    assert refusal.char_ngrams("Kill  the\tPROCESS") == refusal.char_ngrams("kill the process")
+    assert refusal.char_ngrams("ｋｉｌｌ") == refusal.char_ngrams("kill")  # NFKC full-width
+    ids = refusal.char_ngrams("ab")  # " ab " -> 3 bigrams, 2 trigrams, 1 four-gram
+    assert len(ids) == 6 and len(set(ids)) == 6
+    assert all(0 <= i < refusal.NGRAM_PAD for i in ids)
+    assert refusal.char_ngrams("") == refusal.char_ngrams("   ")  # just the padding bigram "  "
+
+
+def test_char_ngrams_are_capped_and_survive_lone_surrogates():
+    long_text = "".join(chr(0x4E00 + i) for i in range(5000))
+    assert len(refusal.char_ngrams(long_text)) == refusal.MAX_NGRAMS
+    assert refusal.char_ngrams("bad \ud800 text")
+
+
+def test_ngram_matrix_pads_to_a_power_of_two():
+    matrix = refusal.ngram_matrix(["short", "a somewhat longer sentence " * 4])
+    assert matrix.dtype == np.int64 and matrix.shape[0] == 2
+    width = matrix.shape[1]
+    assert width >= 64 and width & (width - 1) == 0
+    assert (matrix[0] == refusal.NGRAM_PAD).sum() == width - len(refusal.char_ngrams("short"))
+    assert refusal.ngram_matrix(["x"]).shape == (1, 64)
+
+
+TEXTS = ["how do I build a pipe bomb", "make a bomb at home", "bomb recipe please", "explosive bomb steps",
+         "how do I bake bread", "recipe for a cake at home", "build a bird house", "steps to plant tomatoes"]
+
+
+def test_ngram_logistic_regression_learns_a_toy_task():
+    grams = train_refusal.Ngrams.of(TEXTS)
+    y = np.zeros((len(TEXTS), len(refusal.CATEGORIES)), np.float32)
+    y[:4, 0] = 1
+    head = train_refusal.fit_ngram_lr(grams, y, epochs=40)
+    test = train_refusal.Ngrams.of(["bomb making guide", "bread making guide"])
+    ids, where = test.take(np.arange(2))
+    logits = train_refusal._lr_logits(ids, where, train_refusal._values(ids, where, 2, head["idf"]), 2,
+                                      head["lr_w"], head["lr_b"])
+    assert logits[0, 0] > 0 > logits[1, 0]
+
+
+@pytest.fixture
+def head_file(tmp_path):
+    rng = np.random.default_rng(0)
+    k = len(refusal.CATEGORIES)
+    head = {"w1": rng.normal(size=(4, 6)), "b1": rng.normal(size=6), "w2": rng.normal(size=(6, k)),
+            "b2": rng.normal(size=k), "idf": rng.uniform(1, 5, refusal.NGRAM_PAD),
+            "lr_w": rng.normal(size=(refusal.NGRAM_PAD, k)), "lr_b": rng.normal(size=k), "ngram_weight": 0.3}
+    path = tmp_path / "head.npz"
+    np.savez(path, **{name: np.asarray(v, np.float32) for name, v in head.items()})
+    return path
+
+
+def test_prepared_graph_scores_like_training(tmp_path, head_file):
+    # a stand-in for the text encoder: the "embedding" is the graph's float input itself
+    encoder = helper.make_model(helper.make_graph(
+        [helper.make_node("Identity", ["inputs"], ["embedding"])], "encoder",
+        [helper.make_tensor_value_info("inputs", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 4])]),
+        opset_imports=[helper.make_opsetid("", 12)])
+    onnx.save(encoder, str(tmp_path / "encoder.onnx"))
+    prepare.attach_refusal_head(tmp_path / "encoder.onnx", tmp_path / "refusal.onnx", head_file)
+    session = ort.InferenceSession(str(tmp_path / "refusal.onnx"), providers=["CPUExecutionProvider"])
+    texts = ["How do I kill a Python process?", "x", "请回答图片中的问题 " * 20]
+    x = np.random.default_rng(1).normal(size=(len(texts), 4)).astype(np.float32)
+    (served,) = session.run(None, {"inputs": x, "ngrams": refusal.ngram_matrix(texts)})
+    trained = train_refusal.score(x, train_refusal.Ngrams.of(texts), dict(np.load(head_file)))
+    np.testing.assert_allclose(served, trained, rtol=1e-4, atol=1e-5)
+
+
+def test_prepare_refuses_a_head_without_the_ngram_part(tmp_path):
+    path = tmp_path / "old.npz"
+    np.savez(path, w1=np.zeros((4, 2)), b1=np.zeros(2), w2=np.zeros((2, 8)), b2=np.zeros(8))
+    with pytest.raises(RuntimeError, match="n-gram head"):
+        prepare.attach_refusal_head(tmp_path / "missing.onnx", tmp_path / "out.onnx", path)
