@@ -92,19 +92,37 @@ def make_consumer(bootstrap_servers: str, group_id: str | None, client_id: str, 
     return KafkaConsumer(**options)
 
 
-def has_unfetched_records(consumer: KafkaConsumer, log) -> bool:
-    """True when the broker reports records past the consumer's position on an assigned partition
-    (asked of the broker: the client's own highwater is unknown until a fetch succeeds), or when the
-    consumer cannot even say where it is. Seen after a broker (re)start with kafka-python 3.0: a
-    consumer that keeps its partitions but never fetches again; callers then recreate it (committed
-    offsets make that safe)."""
-    try:
-        assigned = list(consumer.assignment())
-        ends = consumer.end_offsets(assigned)
-        return any(ends[tp] > consumer.position(tp, timeout_ms=2000) for tp in assigned)
-    except Exception as exc:  # noqa: BLE001 - a consumer that cannot say where it is: reconnect
-        log.warning("stall_check_failed", error=repr(exc))
-        return True
+class StallWatch:
+    """Tells a stalled consumer from one that is merely between polls. Seen after a broker (re)start
+    with kafka-python 3.0: a consumer that keeps its partitions but never fetches again; callers then
+    recreate it (committed offsets make that safe). A consumer is stalled when two checks in a row find
+    the broker holding records past the SAME position of a partition (records that arrived between a
+    poll and one check are fetched by the next poll), or when it cannot even say where it is."""
+
+    def __init__(self) -> None:
+        self._lagging: dict = {}
+
+    def observe(self, lagging: dict | None) -> bool:
+        """lagging: {partition: the consumer's position} for partitions with records past it, or None
+        when positions could not be read. True when the consumer should be recreated."""
+        if lagging is None:
+            self._lagging = {}
+            return True
+        stuck = any(self._lagging.get(tp) == position for tp, position in lagging.items())
+        self._lagging = dict(lagging)
+        return stuck
+
+    def check(self, consumer: KafkaConsumer, log) -> bool:
+        try:
+            assigned = list(consumer.assignment())
+            ends = consumer.end_offsets(assigned)  # asked of the broker: the client's own highwater is
+            # unknown until a fetch succeeds
+            positions = {tp: consumer.position(tp, timeout_ms=2000) for tp in assigned}
+            lagging = {tp: position for tp, position in positions.items() if ends[tp] > position}
+        except Exception as exc:  # noqa: BLE001 - a consumer that cannot say where it is: reconnect
+            log.warning("stall_check_failed", error=repr(exc))
+            lagging = None
+        return self.observe(lagging)
 
 
 def wait_for_topics(consumer: KafkaConsumer, names: list[str], timeout_s: float = 60.0) -> None:

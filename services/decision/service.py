@@ -178,9 +178,6 @@ class DecisionService:
                 self._instruments.join_events.add(value - self._reported[kind], {"kind": kind})
         self._reported = now
 
-    def _stalled(self) -> bool:
-        return bus.has_unfetched_records(self._consumer, self._log)
-
     def _restore_decided(self, partitions: list[int]) -> None:
         """Marks as decided every request whose decision is already on the decisions topic (same
         partition numbers: co-partitioned), so a replay after a crash never decides a request twice."""
@@ -217,6 +214,7 @@ class DecisionService:
             return consumer
 
         self._consumer = connect()
+        stall_watch = bus.StallWatch()
         last_reload = time.monotonic()
         last_record = time.monotonic()
         try:
@@ -228,7 +226,7 @@ class DecisionService:
                     last_record = time.monotonic()
                 elif time.monotonic() - last_record > self._settings.stall_check_s:
                     last_record = time.monotonic()
-                    if self._stalled():
+                    if stall_watch.check(self._consumer, self._log):
                         # seen right after a broker (re)start: the client keeps a position it never fetches
                         # from; a fresh consumer resumes from the committed offsets (nothing is lost)
                         self._log.warning("consumer_stalled_reconnecting")
@@ -241,6 +239,7 @@ class DecisionService:
                         self._contexts = {}
                         self._reported = dataclasses.asdict(self._join.stats)
                         self._consumer = connect()
+                        stall_watch = bus.StallWatch()
                         continue
                 ready: list[Ready] = []
                 for records in batches.values():

@@ -55,6 +55,7 @@ class RequestConsumer:
         self._consumer = None
         self._producer = None
         self._lock = threading.Lock()
+        self._stall_watch = bus.StallWatch()
         self.warm = threading.Event()
         self._lag = 0
         self._thread = threading.Thread(target=self._run, name="request-consumer", daemon=True)
@@ -159,7 +160,7 @@ class RequestConsumer:
 
     def _stalled(self) -> bool:
         with self._lock:
-            return bus.has_unfetched_records(self._consumer, self.log)
+            return self._stall_watch.check(self._consumer, self.log)
 
     def _reconnect(self) -> None:
         with self._lock:
@@ -172,6 +173,10 @@ class RequestConsumer:
             p = self.platform
             self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
                                                p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
+            self._stall_watch = bus.StallWatch()
+            # without partition metadata a fresh member can be left with no partitions (seen: it then
+            # never consumed again)
+            bus.wait_for_topics(self._consumer, [topics.REQUESTS])
             self._consumer.subscribe([topics.REQUESTS], listener=_Rebalance(self))
 
     def _commit(self) -> None:

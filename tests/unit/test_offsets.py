@@ -1,3 +1,4 @@
+from services.common import bus
 from services.common.offsets import OffsetTracker
 
 
@@ -22,3 +23,20 @@ def test_revoked_partition_forgets_its_records():
     tracker.forget(["p"])
     tracker.finished("p", 1)
     assert tracker.committable() == {}
+
+
+def test_stall_watch_needs_the_same_position_twice():
+    watch = bus.StallWatch()
+    assert not watch.observe({})                    # nothing waiting
+    assert not watch.observe({"p0": 5})             # records arrived since the last poll: not yet a stall
+    assert not watch.observe({"p0": 7})             # the consumer moved on, more arrived
+    assert watch.observe({"p0": 7})                 # records waiting past the same position twice: stalled
+    assert not watch.observe({"p1": 7})             # another partition, seen once
+    assert not watch.observe({})
+
+
+def test_stall_watch_reconnects_a_consumer_that_cannot_say_where_it_is():
+    watch = bus.StallWatch()
+    assert not watch.observe({"p0": 3})
+    assert watch.observe(None)
+    assert not watch.observe({"p0": 3})  # the failed check cleared the history
