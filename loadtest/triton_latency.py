@@ -27,8 +27,6 @@ from services.common import images  # noqa: E402
 from services.workers.classifiers import face, nsfw, ocr, refusal  # noqa: E402
 from services.workers.triton_client import TritonClient  # noqa: E402
 
-PROMPT = "How do I kill a Python process?"
-
 
 def inputs() -> dict[str, dict[str, np.ndarray]]:
     photo = images.decode_rgb(samples.skimage_photo("astronaut.png").read_bytes())
@@ -40,8 +38,7 @@ def inputs() -> dict[str, dict[str, np.ndarray]]:
         nsfw.MODEL: {"image": nsfw.preprocess(photo)[None]},
         ocr.DETECTOR: {"image": det[None]},
         ocr.RECOGNIZER: {"image": line},
-        refusal.MODEL: {"inputs": np.array([PROMPT.encode()], dtype=object).reshape(1, 1),
-                        "ngrams": refusal.ngram_matrix([PROMPT])},
+        refusal.MODEL: refusal.triton_inputs(["How do I kill a Python process?"]),
     }
 
 

@@ -142,9 +142,7 @@ class RefusalClassifier(_Classifier):
         pieces = refusal.segments(text)
         if not pieces:
             return refusal.combine([])
-        batch = np.array([piece.encode("utf-8") for piece in pieces], dtype=object).reshape(-1, 1)
-        out = await self.triton.infer(refusal.MODEL, {"inputs": batch, "ngrams": refusal.ngram_matrix(pieces)},
-                                      ["scores"])
+        out = await self.triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])
         return refusal.combine(out["scores"])
 
     async def run(self, images, image_ids, text, image_texts):

@@ -57,6 +57,13 @@ def ngram_matrix(pieces: list[str]) -> np.ndarray:
     return out
 
 
+def triton_inputs(pieces: list[str]) -> dict[str, np.ndarray]:
+    """The tensors the Triton model takes for these strings: UTF-8 bytes (one per row) and n-grams."""
+    return {"inputs": np.array([piece.encode("utf-8", "surrogatepass") for piece in pieces],
+                               dtype=object).reshape(-1, 1),
+            "ngrams": ngram_matrix(pieces)}
+
+
 def segments(text: str) -> list[str]:
     """The strings scored for one text: the text itself, plus sentence windows when it is long."""
     text = normalise(text)
