@@ -13,6 +13,7 @@ The run exits 1 when p99 or the error share breaks the SLO (the SLO gate), 0 oth
 
 Tasks (weights): text only (4), photo + question (3), text screenshot (2), people photo with an
 identity question (2), invalid input (1: a corrupt PNG, where INVALID_ARGUMENT is the right answer).
+Every user also starts with one invalid input, so even a short run checks that garbage is refused.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class ScreeningUser(User):
         self._channel = client.channel(self.host or "127.0.0.1:50051")
         self._stub = screening_pb2_grpc.ScreeningServiceStub(self._channel)
         self._count = 0
+        self.invalid()
 
     def on_stop(self):
         self._channel.close()
