@@ -88,3 +88,12 @@ def test_prepare_refuses_a_head_without_the_ngram_part(tmp_path):
     np.savez(path, w1=np.zeros((4, 2)), b1=np.zeros(2), w2=np.zeros((2, 8)), b2=np.zeros(8))
     with pytest.raises(RuntimeError, match="n-gram head"):
         prepare.attach_refusal_head(tmp_path / "missing.onnx", tmp_path / "out.onnx", path)
+
+
+def test_writing_rounds_come_from_the_source_file_names():
+    path = train_refusal.ROOT / "datasets" / "refusal" / "src" / "train" / "en_r8_harmful.txt"
+    first = next(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith(("#", "[")))
+    rows = [{"text": first, "source": "handwritten"}, {"text": first, "source": "template"},
+            {"text": "a prompt that is in no source file", "source": "handwritten"}]
+    assert train_refusal.writing_rounds(rows).tolist() == [8, 0, 0]
