@@ -128,9 +128,9 @@ def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathli
     from services.workers.classifiers.refusal import NGRAM_PAD
 
     head = np.load(head_path)
-    if "lr_w" not in head or float(head["ngram_weight"]) <= 0:
+    if "lr_w" not in head:
         raise RuntimeError(f"{head_path} has no character n-gram head: train it with "
-                           "`python -m services.models.train_refusal` (--ngram-weight > 0)")
+                           "`python -m services.models.train_refusal`")
     model = onnx.load(str(src))
     graph = model.graph
     (embedding,) = graph.output

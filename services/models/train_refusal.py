@@ -215,24 +215,25 @@ def fit_ngram_lr(grams: Ngrams, y: np.ndarray, epochs: int = 20, learning_rate: 
 
 
 def fit_heads(x: np.ndarray, grams: Ngrams, y: np.ndarray, ngram_weight: float, **options) -> dict:
-    head = fit_ensemble(x, y, **options)
-    if ngram_weight > 0:
-        head.update(fit_ngram_lr(grams, y))
-    head["ngram_weight"] = np.float32(ngram_weight)
-    return head
+    return {**fit_ensemble(x, y, **options), **fit_ngram_lr(grams, y), "ngram_weight": np.float32(ngram_weight)}
+
+
+def mlp_scores(x: np.ndarray, head) -> np.ndarray:
+    hidden = np.maximum(x @ head["w1"] + head["b1"], 0)
+    return 1 / (1 + np.exp(-(hidden @ head["w2"] + head["b2"])))
+
+
+def ngram_scores(grams: Ngrams, head) -> np.ndarray:
+    rows = np.arange(len(grams))
+    ids, where = grams.take(rows)
+    logits = _lr_logits(ids, where, _values(ids, where, len(rows), head["idf"]), len(rows), head["lr_w"], head["lr_b"])
+    return 1 / (1 + np.exp(-logits))
 
 
 def score(x: np.ndarray, grams: Ngrams, head) -> np.ndarray:
-    hidden = np.maximum(x @ head["w1"] + head["b1"], 0)
-    prob = 1 / (1 + np.exp(-(hidden @ head["w2"] + head["b2"])))
-    weight = float(head.get("ngram_weight", 0.0))
-    if weight > 0:
-        rows = np.arange(len(grams))
-        ids, where = grams.take(rows)
-        logits = _lr_logits(ids, where, _values(ids, where, len(rows), head["idf"]), len(rows),
-                            head["lr_w"], head["lr_b"])
-        prob = (1 - weight) * prob + weight / (1 + np.exp(-logits))
-    return prob
+    """What the served graph computes: (1 - w) * MLP + w * n-gram LR."""
+    weight = float(head["ngram_weight"])
+    return (1 - weight) * mlp_scores(x, head) + weight * ngram_scores(grams, head)
 
 
 def cross_validate(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarray, folds: int,
@@ -283,10 +284,8 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
     for held in sorted(set(group.tolist()) - {0, 1}):
         train, test = np.flatnonzero(group != held), np.flatnonzero(group == held)
         print(f"  round {held}: {len(test)} prompts scored by heads trained on {len(train)}", file=sys.stderr)
-        mlp = fit_mlp(x[train], y[train], **mlp_options)
-        mlp_prob[test] = score(x[test], grams.subset(test), {**mlp, "ngram_weight": 0.0})
-        lr_prob[test] = score(x[test], grams.subset(test), {**mlp, **fit_ngram_lr(grams.subset(train), y[train]),
-                                                            "ngram_weight": 1.0})
+        mlp_prob[test] = mlp_scores(x[test], fit_mlp(x[train], y[train], **mlp_options))
+        lr_prob[test] = ngram_scores(grams.subset(test), fit_ngram_lr(grams.subset(train), y[train]))
     scored = group >= 2
     lines = [f"  {'scores':<22}" + "".join(f"{c[:10]:>11}" for c in CATEGORIES) + f"{'benign':>9}"]
     for weight in sorted({0.0, options["ngram_weight"]}):

@@ -47,11 +47,8 @@ def test_ngram_logistic_regression_learns_a_toy_task():
     y = np.zeros((len(TEXTS), len(refusal.CATEGORIES)), np.float32)
     y[:4, 0] = 1
     head = train_refusal.fit_ngram_lr(grams, y, epochs=40)
-    test = train_refusal.Ngrams.of(["bomb making guide", "bread making guide"])
-    ids, where = test.take(np.arange(2))
-    logits = train_refusal._lr_logits(ids, where, train_refusal._values(ids, where, 2, head["idf"]), 2,
-                                      head["lr_w"], head["lr_b"])
-    assert logits[0, 0] > 0 > logits[1, 0]
+    probs = train_refusal.ngram_scores(train_refusal.Ngrams.of(["bomb making guide", "bread making guide"]), head)
+    assert probs[0, 0] > 0.5 > probs[1, 0]
 
 
 @pytest.fixture
