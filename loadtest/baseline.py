@@ -41,6 +41,7 @@ class Baseline:
         self.det = session("ocr/det.onnx")
         self.rec = session("ocr/rec.onnx")
         self.refusal = session("text/refusal.onnx", custom=True)
+        self.e5 = refusal.e5_encoder(threads)
         self.charset = ocr.load_charset(str(model_dir / "ocr" / "dict.txt"))
         self.policy = policy_module.load(policy_module.DEFAULT_PATH)
         self.model_ms: dict[str, float] = {}
@@ -56,7 +57,8 @@ class Baseline:
         if not pieces:
             return refusal.combine([])
         return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object),
-                                                       "ngrams": refusal.ngram_matrix(pieces)})[0])
+                                                       "ngrams": refusal.ngram_matrix(pieces),
+                                                       "e5": self.e5(pieces)})[0])
 
     def _read(self, image: np.ndarray) -> str:
         tensor, ratio_h, ratio_w = ocr.det_preprocess(image)

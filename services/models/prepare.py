@@ -117,20 +117,25 @@ def rename_io(src: pathlib.Path, dest: pathlib.Path, spec: str) -> None:
 
 
 def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathlib.Path) -> None:
-    """Encoder graph (text -> 512-d embedding) + the trained heads = (text, its hashed character
-    n-grams) -> category scores: (1 - w) * sigmoid(MLP(embedding)) + w * sigmoid(LR(n-grams)).
+    """Encoder graph (text -> 512-d embedding) + the trained heads = (text, its multilingual-e5-small
+    embedding, its hashed character n-grams) -> category scores:
+    (1 - w) * sigmoid(MLP([embedding, e5])) + w * sigmoid(LR(n-grams)).
     The n-gram branch mirrors train_refusal: binary x idf, L2 per row, one-vs-rest logistic
     regression; padding ids (NGRAM_PAD) hit a zero row of both tables."""
     import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    from services.workers.classifiers.refusal import NGRAM_PAD
+    from services.workers.classifiers.refusal import E5_DIM, NGRAM_PAD
 
     head = np.load(head_path)
-    if "lr_w" not in head:
-        raise RuntimeError(f"{head_path} has no character n-gram head: train it with "
-                           "`python -m services.models.train_refusal`")
+    missing = [part for key, part in (("lr_w", "character n-gram head"), ("e5_dim", "multilingual-e5 input"))
+               if key not in head]
+    if missing:
+        raise RuntimeError(f"{head_path} was trained for an older graph (no {' and no '.join(missing)}): "
+                           "retrain it with `python -m services.models.train_refusal`")
+    if int(head["e5_dim"]) != E5_DIM:
+        raise RuntimeError(f"{head_path} expects {int(head['e5_dim'])}-d e5 embeddings, the encoder gives {E5_DIM}")
     model = onnx.load(str(src))
     graph = model.graph
     (embedding,) = graph.output
@@ -143,9 +148,11 @@ def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathli
     for name, value in tables.items():
         graph.initializer.append(numpy_helper.from_array(value.astype(np.float32), f"refusal_head_{name}"))
     graph.input.append(helper.make_tensor_value_info("ngrams", TensorProto.INT64, ["batch", "ngrams"]))
+    graph.input.append(helper.make_tensor_value_info("e5", TensorProto.FLOAT, ["batch", E5_DIM]))
     node = helper.make_node
     graph.node.extend([
-        node("MatMul", [embedding.name, "refusal_head_w1"], ["refusal_h1"]),
+        node("Concat", [embedding.name, "e5"], ["refusal_features"], axis=1),
+        node("MatMul", ["refusal_features", "refusal_head_w1"], ["refusal_h1"]),
         node("Add", ["refusal_h1", "refusal_head_b1"], ["refusal_h1_biased"]),
         node("Relu", ["refusal_h1_biased"], ["refusal_hidden"]),
         node("MatMul", ["refusal_hidden", "refusal_head_w2"], ["refusal_h2"]),

