@@ -100,6 +100,8 @@ def test_e5_embeddings_are_normalised_and_multilingual():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # same request across languages is closer
     assert embed([]).shape == (0, refusal.E5_DIM)
+    head = "x" * refusal.E5_MAX_CHARS  # longer strings are read up to the training data's length
+    np.testing.assert_array_equal(embed([head + " and then much more text"]), embed([head]))
 
 
 def test_writing_rounds_come_from_the_source_file_names():
