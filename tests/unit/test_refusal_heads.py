@@ -111,3 +111,11 @@ def test_writing_rounds_come_from_the_source_file_names():
     rows = [{"text": first, "source": "handwritten"}, {"text": first, "source": "template"},
             {"text": "a prompt that is in no source file", "source": "handwritten"}]
     assert train_refusal.writing_rounds(rows).tolist() == [8, 0, 0]
+
+
+def test_triton_model_reads_as_many_characters_as_training_and_needs_no_project_code():
+    # the Triton image carries services/triton only: its model code must not import the project
+    triton = train_refusal.ROOT / "services" / "triton"
+    assert "from services" not in (triton / "onnx_model.py").read_text()
+    config = (triton / "models" / "refusal_classifier" / "config.pbtxt").read_text()
+    assert f'key: "e5_max_chars" value: {{ string_value: "{refusal.E5_MAX_CHARS}" }}' in config
