@@ -2,11 +2,12 @@
 
 The model scores one string for each category from three views of it: two sentence embeddings
 (Universal Sentence Encoder multilingual, inside the ONNX graph, and multilingual-e5-small, which
-the Triton model computes with `e5_encoder` and feeds to the graph) side by side for the project's
-trained MLP head, and its hashed character 2-4-grams (computed here, in Python, sent beside the
-string) for a trained logistic regression; the graph averages the two heads' probabilities. A long prompt is also scored
-in windows of a few sentences, so a harmful request hidden in a benign page is not averaged away;
-the request's score per category is the highest over its windows.
+the Triton model computes as `e5_encoder` does and feeds to the graph) side by side for the
+project's trained MLP head, and its hashed character 2-4-grams (computed here, in Python, sent
+beside the string) for a trained logistic regression; the graph averages the two heads'
+probabilities. A long prompt is also scored in windows of a few sentences, so a harmful request
+hidden in a benign page is not averaged away; the request's score per category is the highest over
+its windows.
 """
 
 from __future__ import annotations
