@@ -97,10 +97,25 @@ class StallWatch:
     with kafka-python 3.0: a consumer that keeps its partitions but never fetches again; callers then
     recreate it (committed offsets make that safe). A consumer is stalled when two checks in a row find
     the broker holding records past the SAME position of a partition (records that arrived between a
-    poll and one check are fetched by the next poll), or when it cannot even say where it is."""
+    poll and one check are fetched by the next poll), or when it cannot even say where it is. A check
+    is due after `interval_s` without a record (`due`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, interval_s: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._lagging: dict = {}
+        self._interval_s = interval_s
+        self._clock = clock
+        self._last = clock()
+
+    def due(self, got_records: bool) -> bool:
+        """Called after every poll: True when no record came for interval_s (the timer restarts)."""
+        now = self._clock()
+        if got_records:
+            self._last = now
+            return False
+        if now - self._last <= self._interval_s:
+            return False
+        self._last = now
+        return True
 
     def observe(self, lagging: dict | None) -> bool:
         """lagging: {partition: the consumer's position} for partitions with records past it, or None

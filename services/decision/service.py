@@ -214,33 +214,28 @@ class DecisionService:
             return consumer
 
         self._consumer = connect()
-        stall_watch = bus.StallWatch()
+        stall_watch = bus.StallWatch(self._settings.stall_check_s)
         last_reload = time.monotonic()
-        last_record = time.monotonic()
         try:
             while not self.stop_event.is_set():
                 next_due = self._join.next_due_ms()
                 wait_ms = 50 if next_due is None else max(0, min(50, next_due - self._now_ms()))
                 batches = self._consumer.poll(timeout_ms=wait_ms, max_records=500)
-                if batches:
-                    last_record = time.monotonic()
-                elif time.monotonic() - last_record > self._settings.stall_check_s:
-                    last_record = time.monotonic()
-                    if stall_watch.check(self._consumer, self._log):
-                        # seen right after a broker (re)start: the client keeps a position it never fetches
-                        # from; a fresh consumer resumes from the committed offsets (nothing is lost)
-                        self._log.warning("consumer_stalled_reconnecting")
-                        self._commit()
-                        self._consumer.close()
-                        self._tracker = OffsetTracker()
-                        # undecided requests are replayed from the committed offsets and joined again;
-                        # decided ones are restored from the decisions topic on assignment
-                        self._join = Join(self._settings.replay_grace_ms, self._settings.orphan_ttl_ms)
-                        self._contexts = {}
-                        self._reported = dataclasses.asdict(self._join.stats)
-                        self._consumer = connect()
-                        stall_watch = bus.StallWatch()
-                        continue
+                if stall_watch.due(bool(batches)) and stall_watch.check(self._consumer, self._log):
+                    # seen right after a broker (re)start: the client keeps a position it never fetches
+                    # from; a fresh consumer resumes from the committed offsets (nothing is lost)
+                    self._log.warning("consumer_stalled_reconnecting")
+                    self._commit()
+                    self._consumer.close()
+                    self._tracker = OffsetTracker()
+                    # undecided requests are replayed from the committed offsets and joined again;
+                    # decided ones are restored from the decisions topic on assignment
+                    self._join = Join(self._settings.replay_grace_ms, self._settings.orphan_ttl_ms)
+                    self._contexts = {}
+                    self._reported = dataclasses.asdict(self._join.stats)
+                    self._consumer = connect()
+                    stall_watch = bus.StallWatch(self._settings.stall_check_s)
+                    continue
                 ready: list[Ready] = []
                 for records in batches.values():
                     for record in records:

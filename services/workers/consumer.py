@@ -55,7 +55,7 @@ class RequestConsumer:
         self._consumer = None
         self._producer = None
         self._lock = threading.Lock()
-        self._stall_watch = bus.StallWatch()
+        self._stall_watch = bus.StallWatch(self.settings.stall_check_s)
         self.warm = threading.Event()
         self._lag = 0
         self._thread = threading.Thread(target=self._run, name="request-consumer", daemon=True)
@@ -99,19 +99,14 @@ class RequestConsumer:
         tasks: set[asyncio.Task] = set()
         self.log.info("consuming", topic=topics.REQUESTS, classifiers=sorted(self.classifiers))
         last_commit = time.monotonic()
-        last_record = time.monotonic()
         while not self._stop.is_set():
             batches = await loop.run_in_executor(None, self._poll)
-            if batches:
-                last_record = time.monotonic()
-            elif time.monotonic() - last_record > self.settings.stall_check_s:
-                last_record = time.monotonic()
-                if await loop.run_in_executor(None, self._stalled):
-                    # seen right after a broker (re)start: the client keeps positions it never fetches
-                    # from; a fresh consumer resumes from the committed offsets (duplicates are ignored)
-                    self.log.warning("consumer_stalled_reconnecting")
-                    await loop.run_in_executor(None, self._reconnect)
-                    continue
+            if self._stall_watch.due(bool(batches)) and await loop.run_in_executor(None, self._stalled):
+                # seen right after a broker (re)start: the client keeps positions it never fetches
+                # from; a fresh consumer resumes from the committed offsets (duplicates are ignored)
+                self.log.warning("consumer_stalled_reconnecting")
+                await loop.run_in_executor(None, self._reconnect)
+                continue
             for tp, records in batches.items():
                 for record in records:
                     await slots.acquire()
@@ -173,7 +168,7 @@ class RequestConsumer:
             p = self.platform
             self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
                                                p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
-            self._stall_watch = bus.StallWatch()
+            self._stall_watch = bus.StallWatch(self.settings.stall_check_s)
             # without partition metadata a fresh member can be left with no partitions (seen: it then
             # never consumed again)
             bus.wait_for_topics(self._consumer, [topics.REQUESTS])

@@ -40,3 +40,19 @@ def test_stall_watch_reconnects_a_consumer_that_cannot_say_where_it_is():
     assert not watch.observe({"p0": 3})
     assert watch.observe(None)
     assert not watch.observe({"p0": 3})  # the failed check cleared the history
+
+
+def test_stall_check_is_due_only_after_a_quiet_interval():
+    now = [100.0]
+    watch = bus.StallWatch(interval_s=3.0, clock=lambda: now[0])
+    now[0] = 102.0
+    assert not watch.due(got_records=False)
+    now[0] = 104.0
+    assert not watch.due(got_records=True)  # a record restarts the timer
+    now[0] = 106.5
+    assert not watch.due(got_records=False)
+    now[0] = 107.5
+    assert watch.due(got_records=False)
+    assert not watch.due(got_records=False)  # and so does a check
+    now[0] = 110.6
+    assert watch.due(got_records=False)
