@@ -100,7 +100,7 @@ class StallWatch:
     poll and one check are fetched by the next poll), or when it cannot even say where it is. A check
     is due after `interval_s` without a record (`due`)."""
 
-    def __init__(self, interval_s: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, interval_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._lagging: dict = {}
         self._interval_s = interval_s
         self._clock = clock

