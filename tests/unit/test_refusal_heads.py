@@ -108,6 +108,23 @@ def test_e5_embeddings_are_normalised_and_multilingual():
     np.testing.assert_array_equal(embed([head + " and then much more text"]), embed([head]))
 
 
+def test_embedding_store_keeps_features_per_text_across_runs(tmp_path):
+    path = tmp_path / "store.npz"
+    store = train_refusal.EmbeddingStore(path)
+    store.add(["a", "b\ud800"], np.array([[1, 2], [3, 4]], np.float32))
+    store.save()
+    again = train_refusal.EmbeddingStore(path)
+    assert "a" in again and "b\ud800" in again and "c" not in again
+    again.add(["c"], np.array([[5, 6]], np.float32))
+    np.testing.assert_array_equal(again.get(["c", "a", "a"]), [[5, 6], [1, 2], [1, 2]])
+
+
+def test_denormal_weights_are_zeroed_and_others_kept():
+    weights = np.array([1e-39, -3e-42, 1.2e-38, -0.5, 0.0], np.float32)
+    train_refusal.flush_denormals(weights)
+    np.testing.assert_array_equal(weights, np.array([0, 0, 1.2e-38, -0.5, 0], np.float32))
+
+
 def test_writing_rounds_come_from_the_source_file_names():
     path = train_refusal.ROOT / "datasets" / "refusal" / "src" / "train" / "en_r8_harmful.txt"
     first = next(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
