@@ -336,7 +336,8 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
     other rows (one MLP seed, for time). Every round was written after, and aimed at, the errors of the
     earlier ones, so this asks how the heads do on phrasing they have not seen. Returns a table of
     refused-any per category and benign flagged, for the MLP alone and for the served blend (at 0.5, then
-    the blend at other thresholds); the out-of-round scores are saved to `scores_path`."""
+    the blend at other thresholds and at per-category thresholds chosen on these out-of-round scores,
+    see choose_thresholds; the policy's thresholds come from there); the scores are saved to `scores_path`."""
     group = writing_rounds(rows)
     mlp_prob, lr_prob = np.zeros_like(y), np.zeros_like(y)
     mlp_options = {k: v for k, v in options.items() if k not in ("members", "ngram_weight")}
@@ -357,6 +358,12 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
         r = report([rows[i] for i in np.flatnonzero(scored)], blend[scored], threshold)
         cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
         lines.append(f"  {f'blend at {threshold:g}':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
+    chosen = choose_thresholds(blend[scored], y[scored])
+    r = report([rows[i] for i in np.flatnonzero(scored)], blend[scored], chosen)
+    cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
+    lines.append(f"  {'blend, chosen below':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
+    lines.append("  thresholds that maximise mean refusal - benign flagged (illicit_behavior pinned at 0.5): "
+                 + ", ".join(f"{c} {t:g}" for c, t in zip(CATEGORIES, chosen, strict=True)))
     if scores_path is not None:
         scores_path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(scores_path, mlp=mlp_prob, ngram=lr_prob, round=group, labels=y)
@@ -364,7 +371,40 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
     return "\n".join(lines)
 
 
-def report(rows: list[dict], probs: np.ndarray, threshold: float = 0.5) -> dict:
+def choose_thresholds(probs: np.ndarray, y: np.ndarray, pinned: dict[int, float] | None = None,
+                      grid: np.ndarray | None = None, sweeps: int = 4) -> np.ndarray:
+    """Per-category thresholds that maximise Youden's J of the decision: the mean over categories of
+    harmful prompts refused (any category firing) minus the share of benign prompts flagged, by
+    coordinate ascent from 0.5 over `grid`. `pinned` categories keep their threshold (illicit_behavior:
+    its look-alikes are most of the benign flags, so a free search trades its recall away)."""
+    pinned = {0: 0.5} if pinned is None else pinned
+    grid = np.round(np.arange(0.3, 0.701, 0.025), 3) if grid is None else grid
+    benign = y.sum(axis=1) == 0
+    harmful = [np.flatnonzero(y[:, j] > 0) for j in range(y.shape[1])]
+
+    def youden(thresholds: np.ndarray) -> float:
+        fired = probs >= thresholds
+        recall = [fired[rows].any(axis=1).mean() for rows in harmful if len(rows)]
+        return float(np.mean(recall) - (fired[benign].any(axis=1).mean() if benign.any() else 0.0))
+
+    thresholds = np.full(y.shape[1], 0.5)
+    for j, value in pinned.items():
+        thresholds[j] = value
+    best = youden(thresholds)
+    for _ in range(sweeps):
+        for j in range(y.shape[1]):
+            if j in pinned:
+                continue
+            for value in grid:
+                trial = thresholds.copy()
+                trial[j] = value
+                score_ = youden(trial)
+                if score_ > best + 1e-9:
+                    best, thresholds = score_, trial
+    return thresholds
+
+
+def report(rows: list[dict], probs: np.ndarray, threshold: float | np.ndarray = 0.5) -> dict:
     y = labels_matrix(rows)
     out = {"cases": len(rows), "per_category": {}}
     predicted = probs >= threshold
@@ -449,20 +489,33 @@ def main(argv=None) -> int:
             print(round_validation(rows, x, grams, y, options,
                                    pathlib.Path(args.report).with_name("refusal-round-scores.npz")))
     texts = [r["text"] for r in heldout]
-    result = {"heldout": report(heldout, score(embed(texts), Ngrams.of(texts), head)) if heldout else None}
+    probs = score(embed(texts), Ngrams.of(texts), head) if heldout else None
+    served = policy_thresholds()
+    result = {"heldout": report(heldout, probs) if heldout else None,
+              "heldout_at_policy_thresholds": report(heldout, probs, served) if heldout else None,
+              "policy_thresholds": dict(zip(CATEGORIES, served.tolist(), strict=True))}
     pathlib.Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     pathlib.Path(args.report).write_text(json.dumps(result, indent=2))
     if heldout:
-        h = result["heldout"]
-        print(f"held-out ({h['cases']} prompts, never trained on), threshold 0.5:")
-        print(f"  {'category':<24} {'cases':>5} {'own label':>9} {'refused':>8} {'FP on benign':>12}")
-        for name, item in h["per_category"].items():
-            fmt = lambda v: "   -" if v is None else f"{100 * v:7.1f}%"  # noqa: E731
-            print(f"  {name:<24} {item['cases']:>5} {fmt(item['recall_own_label']):>9} "
-                  f"{fmt(item['refused_any_label']):>8} {fmt(item['false_positive_on_benign']):>12}")
-        print(f"  benign prompts flagged for any category: {100 * h['benign_flagged_any']:.1f}% "
-              f"of {h['benign_cases']}")
+        for key, title in (("heldout", "threshold 0.5"), ("heldout_at_policy_thresholds", "the policy's thresholds")):
+            h = result[key]
+            print(f"held-out ({h['cases']} prompts, never trained on), {title}:")
+            print(f"  {'category':<24} {'cases':>5} {'own label':>9} {'refused':>8} {'FP on benign':>12}")
+            for name, item in h["per_category"].items():
+                fmt = lambda v: "   -" if v is None else f"{100 * v:7.1f}%"  # noqa: E731
+                print(f"  {name:<24} {item['cases']:>5} {fmt(item['recall_own_label']):>9} "
+                      f"{fmt(item['refused_any_label']):>8} {fmt(item['false_positive_on_benign']):>12}")
+            print(f"  benign prompts flagged for any category: {100 * h['benign_flagged_any']:.1f}% "
+                  f"of {h['benign_cases']} (the decision refuses person-directed ones only with a face)")
     return 0
+
+
+def policy_thresholds() -> np.ndarray:
+    """The refusal thresholds the decision service applies (services/decision/policy.yaml)."""
+    from services.decision import policy
+
+    limits = policy.load(policy.DEFAULT_PATH).thresholds.get("refusal", {})
+    return np.array([limits.get(c, 0.5) for c in CATEGORIES])
 
 
 if __name__ == "__main__":

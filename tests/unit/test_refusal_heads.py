@@ -125,6 +125,17 @@ def test_denormal_weights_are_zeroed_and_others_kept():
     np.testing.assert_array_equal(weights, np.array([0, 0, 1.2e-38, -0.5, 0], np.float32))
 
 
+def test_thresholds_are_chosen_per_category_and_the_pinned_one_kept():
+    # columns: pinned category, one whose harmful prompts score 0.45, one whose look-alikes score 0.6
+    y = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]], np.float32)
+    probs = np.array([[0.4, 0.1, 0.1], [0.1, 0.45, 0.1], [0.1, 0.46, 0.1], [0.1, 0.1, 0.9], [0.1, 0.1, 0.8],
+                      [0.1, 0.2, 0.6], [0.1, 0.2, 0.1], [0.1, 0.1, 0.1]], np.float32)
+    chosen = train_refusal.choose_thresholds(probs, y)
+    assert chosen[0] == 0.5
+    assert 0.2 < chosen[1] <= 0.45
+    assert 0.6 < chosen[2] <= 0.8
+
+
 def test_writing_rounds_come_from_the_source_file_names():
     path = train_refusal.ROOT / "datasets" / "refusal" / "src" / "train" / "en_r8_harmful.txt"
     first = next(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
