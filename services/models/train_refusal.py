@@ -347,21 +347,21 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
         mlp_prob[test] = mlp_scores(x[test], fit_mlp(x[train], y[train], **mlp_options))
         lr_prob[test] = ngram_scores(grams.subset(test), fit_ngram_lr(grams.subset(train), y[train]))
     scored = group >= 2
+    scored_rows = [rows[i] for i in np.flatnonzero(scored)]
     lines = [f"  {'scores':<22}" + "".join(f"{c[:10]:>11}" for c in CATEGORIES) + f"{'benign':>9}"]
+
+    def line(title: str, probs: np.ndarray, threshold) -> None:
+        r = report(scored_rows, probs, threshold)
+        cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
+        lines.append(f"  {title:<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
+
     for weight in sorted({0.0, options["ngram_weight"]}):
-        r = report([rows[i] for i in np.flatnonzero(scored)],
-                   (1 - weight) * mlp_prob[scored] + weight * lr_prob[scored])
-        cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
-        lines.append(f"  {f'n-gram weight {weight:g}':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
-    blend = (1 - options["ngram_weight"]) * mlp_prob + options["ngram_weight"] * lr_prob
+        line(f"n-gram weight {weight:g}", (1 - weight) * mlp_prob[scored] + weight * lr_prob[scored], 0.5)
+    blend = ((1 - options["ngram_weight"]) * mlp_prob + options["ngram_weight"] * lr_prob)[scored]
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.55):
-        r = report([rows[i] for i in np.flatnonzero(scored)], blend[scored], threshold)
-        cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
-        lines.append(f"  {f'blend at {threshold:g}':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
-    chosen = choose_thresholds(blend[scored], y[scored])
-    r = report([rows[i] for i in np.flatnonzero(scored)], blend[scored], chosen)
-    cells = "".join(f"{100 * r['per_category'][c]['refused_any_label']:10.1f}%" for c in CATEGORIES)
-    lines.append(f"  {'blend, chosen below':<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
+        line(f"blend at {threshold:g}", blend, threshold)
+    chosen = choose_thresholds(blend, y[scored])
+    line("blend, chosen below", blend, chosen)
     lines.append("  thresholds that maximise mean refusal - benign flagged (illicit_behavior pinned at 0.5): "
                  + ", ".join(f"{c} {t:g}" for c, t in zip(CATEGORIES, chosen, strict=True)))
     if scores_path is not None:
@@ -377,7 +377,7 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, pinned: dict[int, float]
     harmful prompts refused (any category firing) minus the share of benign prompts flagged, by
     coordinate ascent from 0.5 over `grid`. `pinned` categories keep their threshold (illicit_behavior:
     its look-alikes are most of the benign flags, so a free search trades its recall away)."""
-    pinned = {0: 0.5} if pinned is None else pinned
+    pinned = {CATEGORIES.index("illicit_behavior"): 0.5} if pinned is None else pinned
     grid = np.round(np.arange(0.3, 0.701, 0.025), 3) if grid is None else grid
     benign = y.sum(axis=1) == 0
     harmful = [np.flatnonzero(y[:, j] > 0) for j in range(y.shape[1])]
