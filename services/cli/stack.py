@@ -330,7 +330,8 @@ class Stack:
             self.progress("    Triton dynamic batching is OFF (SCREENING_STACK_TRITON_DYNAMIC_BATCHING=0)")
         cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port,
                                repository)
-        self._spawn("triton", cmd, launcher.environment(c.service_env(), c.model_dir.resolve()))
+        supervised = [sys.executable, "-m", "services.triton.supervise", "--"] + cmd  # restarted if it crashes
+        self._spawn("triton", supervised, launcher.environment(c.service_env(), c.model_dir.resolve()))
         state = load_state(c)
         state["components"]["triton"]["models"] = models_digest(c)
         _save_state(c, state)
