@@ -220,7 +220,8 @@ class Stack:
         self.logs = config.run_dir / "logs"
 
     # process start / stop
-    def _spawn(self, name: str, cmd: list[str], env: dict[str, str], cwd: pathlib.Path | None = None) -> int:
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str], cwd: pathlib.Path | None = None,
+               **record) -> int:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")
         log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name} ====\n".encode())
@@ -228,7 +229,7 @@ class Stack:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                 cwd=str(cwd or ROOT), start_new_session=True)
         state = load_state(self.config)
-        state.setdefault("components", {})[name] = {"pid": proc.pid, "started": time.time()}
+        state.setdefault("components", {})[name] = {"pid": proc.pid, "started": time.time(), **record}
         _save_state(self.config, state)
         return proc.pid
 
@@ -331,10 +332,8 @@ class Stack:
         cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port,
                                repository)
         supervised = [sys.executable, "-m", "services.triton.supervise", "--"] + cmd  # restarted if it crashes
-        self._spawn("triton", supervised, launcher.environment(c.service_env(), c.model_dir.resolve()))
-        state = load_state(c)
-        state["components"]["triton"]["models"] = models_digest(c)
-        _save_state(c, state)
+        self._spawn("triton", supervised, launcher.environment(c.service_env(), c.model_dir.resolve()),
+                    models=models_digest(c))
         self._wait("triton", lambda: _http_ok(f"http://127.0.0.1:{c.triton_http_port}/v2/health/ready"), 180)
 
     def stale_models(self) -> str | None:

@@ -107,9 +107,10 @@ def encoder(model_dir: pathlib.Path):
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     e5 = e5_encoder(threads=2)
 
+    store = EmbeddingStore(EMBEDDING_CACHE / "store.npz")
+
     def embed(texts: list[str], batch: int = 64) -> np.ndarray:
         texts = [normalise(t) for t in texts]
-        store = EmbeddingStore(EMBEDDING_CACHE / "store.npz")
         missing = sorted({t for t in texts if t not in store})
         for start in range(0, len(missing), batch):
             chunk = missing[start:start + batch]
