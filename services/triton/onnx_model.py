@@ -26,6 +26,10 @@ class TritonPythonModel:
         if not os.path.exists(path):
             raise pb_utils.TritonModelException(
                 f"{path} is missing: run `screening models prepare --dest {model_dir}` first")
+        if int(params.get("cpu_nice", "0")):
+            # off the critical path (the OCR chain): yields the CPU to it; set before the session's
+            # threads exist, which inherit it
+            os.nice(int(params["cpu_nice"]))
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(params.get("intra_op_threads", "1"))
         options.inter_op_num_threads = 1

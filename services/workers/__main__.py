@@ -25,6 +25,9 @@ def main() -> None:
     log.info("starting", **settings.describe(common), **settings.describe(own))
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     os.environ.setdefault("RAY_SERVE_ENABLE_TASK_EVENTS", "0")
+    # Ray starts its workers at nice 15; the consumer and the classifiers' pre/post-processing are on
+    # every request's path, so they run at normal priority (measured: with 15 they queued behind Triton)
+    os.environ.setdefault("RAY_worker_niceness", "0")
     import ray
     from ray import serve
 

@@ -27,18 +27,17 @@ class _Classifier:
         self.tracer = telemetry.setup("workers", self.platform.otel_exporter, self.platform.telemetry_dir)
         self.triton = TritonClient(self.platform.triton_grpc_url)
 
-    async def classify(self, images: list[np.ndarray], image_ids: list[str], text: str, carrier: dict,
-                       image_texts: list[str] | None = None) -> bytes:
+    async def classify(self, images: list[np.ndarray], image_ids: list[str], text: str, carrier: dict) -> bytes:
         started = time.perf_counter()
         with self.tracer.start_as_current_span(f"classifier.{self.name}", kind=trace.SpanKind.INTERNAL,
                                                context=telemetry.context_from_carrier(carrier)) as span:
-            evidence = await self.run(images, image_ids, text, image_texts or [])
+            evidence = await self.run(images, image_ids, text)
             evidence.classifier = self.name
             evidence.latency_ms = (time.perf_counter() - started) * 1000
             span.set_attribute("classifier.scores", str(dict(evidence.scores)))
             return evidence.SerializeToString()
 
-    async def run(self, images, image_ids, text, image_texts) -> types_pb2.ClassifierEvidence:
+    async def run(self, images, image_ids, text) -> types_pb2.ClassifierEvidence:
         raise NotImplementedError
 
 
@@ -46,7 +45,7 @@ class _Classifier:
 class FaceClassifier(_Classifier):
     name = "face"
 
-    async def run(self, images, image_ids, text, image_texts):
+    async def run(self, images, image_ids, text):
         evidence = types_pb2.ClassifierEvidence(model=face.MODEL)
         if not images:
             return evidence
@@ -69,7 +68,7 @@ class FaceClassifier(_Classifier):
 class NsfwClassifier(_Classifier):
     name = "nsfw"
 
-    async def run(self, images, image_ids, text, image_texts):
+    async def run(self, images, image_ids, text):
         evidence = types_pb2.ClassifierEvidence(model=nsfw.MODEL)
         if not images:
             return evidence
@@ -89,7 +88,10 @@ class NsfwClassifier(_Classifier):
 
 @serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=32)
 class OcrClassifier(_Classifier):
-    """Reads the text in each image; its lines feed the refusal classifier."""
+    """Reads the text in each image and scores it, like typed text, with the refusal classifier's model
+    on Triton (the same pre/post-processing as RefusalClassifier), so the text of an image reaches the
+    refusal model without a second round trip through the consumer; the consumer puts those scores in
+    the refusal verdict as its image-text scores."""
 
     name = "ocr"
 
@@ -121,7 +123,7 @@ class OcrClassifier(_Classifier):
                 score=region.score, label="text", image_sha256=image_id)))
         return lines
 
-    async def run(self, images, image_ids, text, image_texts):
+    async def run(self, images, image_ids, text):
         evidence = types_pb2.ClassifierEvidence(model=f"{ocr.DETECTOR}+{ocr.RECOGNIZER}")
         per_image = await asyncio.gather(*(self._read(image, image_id)
                                            for image, image_id in zip(images, image_ids, strict=True)))
@@ -129,31 +131,33 @@ class OcrClassifier(_Classifier):
             evidence.lines.extend(lines)
         evidence.scores["lines"] = float(len(evidence.lines))
         evidence.scores["characters"] = float(sum(len(line.text) for line in evidence.lines))
+        texts = image_texts(evidence)
+        if texts:
+            scored = await asyncio.gather(*(refusal_scores(self.triton, t) for t in texts))
+            evidence.image_text_scores.update(refusal.combine([[r[c] for c in refusal.CATEGORIES] for r in scored]))
         return evidence
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64)
 class RefusalClassifier(_Classifier):
-    """Scores the prompt, and separately the text read from each image, for every category."""
+    """Scores the prompt for every category (the text read from images is scored by OcrClassifier with
+    the same model)."""
 
     name = "refusal"
 
-    async def _scores(self, text: str) -> dict[str, float]:
-        pieces = refusal.segments(text)
-        if not pieces:
-            return refusal.combine([])
-        out = await self.triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])
-        return refusal.combine(out["scores"])
-
-    async def run(self, images, image_ids, text, image_texts):
+    async def run(self, images, image_ids, text):
         evidence = types_pb2.ClassifierEvidence(model=refusal.MODEL)
-        results = await asyncio.gather(self._scores(text), *(self._scores(t) for t in image_texts))
-        if text or not image_texts:  # the consumer sends prompt and image text in two calls; the second has no prompt
-            evidence.scores.update(results[0])
-        if len(results) > 1:
-            evidence.image_text_scores.update(refusal.combine([[r[c] for c in refusal.CATEGORIES]
-                                                               for r in results[1:]]))
+        evidence.scores.update(await refusal_scores(self.triton, text))
         return evidence
+
+
+async def refusal_scores(triton: TritonClient, text: str) -> dict[str, float]:
+    """The refusal model's score per category for one text (its segments scored, then combined)."""
+    pieces = refusal.segments(text)
+    if not pieces:
+        return refusal.combine([])
+    out = await triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])
+    return refusal.combine(out["scores"])
 
 
 def image_texts(evidence: types_pb2.ClassifierEvidence) -> list[str]:

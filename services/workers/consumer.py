@@ -21,7 +21,6 @@ from screening.v1 import events_pb2, types_pb2
 from services.common import bus, images, logs, metrics, platform, telemetry, topics
 from services.common.offsets import OffsetTracker
 from services.workers import settings as worker_settings
-from services.workers.classifier_deployments import image_texts
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -130,7 +129,7 @@ class RequestConsumer:
         cv2.putText(canvas, "warm up 123", (10, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
         images_ref = ray.put([canvas])
         for attempt in range(1, 31):
-            calls = [self._call(handle, name, images_ref, ["warm-up"], "warm up", {}, 120.0, ["warm up"])
+            calls = [self._call(handle, name, images_ref, ["warm-up"], "warm up", {}, 120.0)
                      for name, handle in self.classifiers.items()]
             results = await asyncio.gather(*calls)
             failed = [name for name, evidence in results if evidence.error]
@@ -222,8 +221,8 @@ class RequestConsumer:
                                                                carrier, timeout))
             if "refusal" in event.expected_classifiers and "refusal" in self.classifiers:
                 # the refusal classifier also reads the text OCR found in the images
-                calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), images_ref, image_ids,
-                                                                       event.text, carrier, timeout))
+                calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), event.text, carrier,
+                                                                       timeout))
             publishing = []
             for finished in asyncio.as_completed(list(calls.values())):
                 name, evidence = await finished
@@ -240,27 +239,21 @@ class RequestConsumer:
                                                attributes={"screening.classifier": name}):
             await self._producer.publish_async(topics.VERDICTS, request_id, verdict)
 
-    async def _refusal(self, ocr_call, images_ref, image_ids, text, carrier, timeout):
-        """The prompt is scored at once, beside the image models; the text OCR finds is scored when OCR
-        is done (only if there is any). One verdict carries both; a failure of either is the verdict's
-        error, so the policy's missing-verdict rule applies."""
-        handle = self.classifiers["refusal"]
-        prompt_call = asyncio.ensure_future(self._call(handle, "refusal", images_ref, image_ids, text, carrier,
-                                                       timeout))
-        texts: list[str] = []
+    async def _refusal(self, ocr_call, text, carrier, timeout):
+        """The prompt is scored at once, beside the image models; the text OCR finds in the images is
+        scored by the OCR deployment (same model), and its scores join the prompt's in the one refusal
+        verdict. A failed OCR is its own verdict's error: the policy's missing-verdict rule applies."""
+        prompt_call = asyncio.ensure_future(self._call(self.classifiers["refusal"], "refusal", [], [], text,
+                                                       carrier, timeout))
         if ocr_call is not None:
             _name, ocr_evidence = await ocr_call
-            texts = image_texts(ocr_evidence)
-        _name, evidence = await prompt_call
-        if texts and not evidence.error:
-            _name, read = await self._call(handle, "refusal", images_ref, image_ids, "", carrier, timeout, texts)
-            if read.error:
-                return "refusal", read
-            evidence.image_text_scores.update(read.image_text_scores)
-            evidence.latency_ms += read.latency_ms
-        return "refusal", evidence
+            _name, evidence = await prompt_call
+            if not evidence.error:
+                evidence.image_text_scores.update(ocr_evidence.image_text_scores)
+            return "refusal", evidence
+        return await prompt_call
 
-    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout, texts=None):
+    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout):
         """One classifier call, retried (a replica that died is replaced by Serve) until `timeout`;
         a failure past that is reported as the classifier's error and the policy decides."""
         give_up = time.monotonic() + timeout
@@ -268,7 +261,7 @@ class RequestConsumer:
         while True:
             attempt += 1
             try:
-                response = handle.classify.remote(images_ref, image_ids, text, carrier, texts)
+                response = handle.classify.remote(images_ref, image_ids, text, carrier)
                 raw = await asyncio.wait_for(_resolve(response), max(0.05, give_up - time.monotonic()))
                 evidence = types_pb2.ClassifierEvidence()
                 evidence.ParseFromString(raw)
