@@ -236,6 +236,9 @@ annotations:
   value: "0.0.0.0"
 - name: SCREENING_WORKERS_HEALTH_PORT
   value: {{ .Values.workers.healthPort | quote }}
+{{- /* Ray starts its workers at nice 15; the Serve replicas are on every request's path */}}
+- name: RAY_worker_niceness
+  value: "0"
 {{- include "screening.componentSettingsEnv" (dict "prefix" "SCREENING_WORKERS_" "settings" .Values.workers.settings) }}
 {{- with .Values.workers.extraEnv }}
 {{ toYaml . }}
