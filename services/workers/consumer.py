@@ -220,7 +220,7 @@ class RequestConsumer:
                 calls[name] = asyncio.ensure_future(self._call(handle, name, images_ref, image_ids, event.text,
                                                                carrier, timeout))
             if "refusal" in event.expected_classifiers and "refusal" in self.classifiers:
-                # the refusal classifier also reads the text OCR found in the images
+                # the refusal verdict also carries the scores of the text OCR found (the OCR deployment scores it)
                 calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), event.text, carrier,
                                                                        timeout))
             publishing = []
