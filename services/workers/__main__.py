@@ -4,14 +4,19 @@ Serve application, reports health on SCREENING_WORKERS_HEALTH_PORT, and shuts al
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sys
 import threading
-import time
 
 from services.common import health, logs, platform, settings
 from services.workers import settings as worker_settings
+
+
+async def _wait_warm(handle) -> None:
+    while not (await asyncio.wait_for(handle.status.remote(), 60)).get("warm"):
+        await asyncio.sleep(0.5)
 
 
 def main() -> None:
@@ -28,6 +33,12 @@ def main() -> None:
     # Ray starts its workers at nice 15; the consumer and the classifiers' pre/post-processing are on
     # every request's path, so they run at normal priority (measured: with 15 they queued behind Triton)
     os.environ.setdefault("RAY_worker_niceness", "0")
+    # Serve runs each replica's user code and each handle's router on the caller's own event loop
+    # instead of a separate thread and loop: two thread hops less per classifier call (measured, three
+    # paired runs: -11 to -45 ms end to end at one request in flight). The driver below therefore
+    # calls its handle from inside an event loop.
+    os.environ.setdefault("RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD", "0")
+    os.environ.setdefault("RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP", "0")
     import ray
     from ray import serve
 
@@ -40,8 +51,7 @@ def main() -> None:
              configure_logging=False, _node_ip_address="127.0.0.1")
     serve.start(proxy_location="Disabled", logging_config={"enable_access_log": False, "log_level": "WARNING"})
     handle = serve.run(build_app(), name="screening", route_prefix=None, blocking=False)
-    while not handle.status.remote().result(timeout_s=60).get("warm"):
-        time.sleep(0.5)  # ready only once every classifier answered a warm-up call
+    asyncio.run(_wait_warm(handle))  # ready only once every classifier answered a warm-up call
     ready.set()
     log.info("serving", app="screening")
 

@@ -239,6 +239,11 @@ annotations:
 {{- /* Ray starts its workers at nice 15; the Serve replicas are on every request's path */}}
 - name: RAY_worker_niceness
   value: "0"
+{{- /* Serve replicas run user code and handle routers on their own event loop (fewer thread hops) */}}
+- name: RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD
+  value: "0"
+- name: RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP
+  value: "0"
 {{- include "screening.componentSettingsEnv" (dict "prefix" "SCREENING_WORKERS_" "settings" .Values.workers.settings) }}
 {{- with .Values.workers.extraEnv }}
 {{ toYaml . }}
