@@ -449,9 +449,15 @@ def main(argv=None) -> int:
     parser.add_argument("--round-validation", action="store_true",
                         help="also score each hand-written round (2 on) with heads trained on the other rows and "
                              "print refused / benign-flagged for the MLP alone and the blend (train only; ~10 min)")
-    parser.add_argument("--report", default=str(ROOT / "var" / "reports" / "refusal-training.json"))
+    parser.add_argument("--report", default=str(ROOT / "var" / "reports" / "refusal-training.json"),
+                        help="JSON file for the held-out figures; the cross-validation and round-validation "
+                             "files go beside it (var/reports/refusal-training.json)")
     parser.add_argument("--evaluate-only", action="store_true", help="score the held-out set with the saved head")
     args = parser.parse_args(argv)
+    for flag, path in (("--report", args.report), ("--out", args.out)):
+        if pathlib.Path(path).is_dir():  # found out only after the whole training run otherwise
+            parser.error(f"{flag} {path} is a directory: give a file path, e.g. {pathlib.Path(path) / 'x'}"
+                         f"{'.json' if flag == '--report' else '.npz'}")
 
     np.random.seed(SEED)
     embed = encoder(pathlib.Path(args.model_dir))

