@@ -92,16 +92,23 @@ def e5_encoder(threads: int = 1):
     return embed
 
 
-def readable(text: str) -> int:
-    """How much there is to read: letters, a wide (CJK) character counting double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text if ch.isalpha())
+def has_something_to_read(text: str) -> bool:
+    """At least MIN_READABLE to read: letters, a wide (CJK) character counting double. Stops at the
+    first few letters, so a long prompt costs nothing here."""
+    count = 0
+    for ch in text:
+        if ch.isalpha():
+            count += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            if count >= MIN_READABLE:
+                return True
+    return False
 
 
 def segments(text: str) -> list[str]:
     """The strings scored for one text: the text itself, plus sentence windows when it is long; none
     when it has less than MIN_READABLE to read."""
     text = normalise(text)
-    if readable(text) < MIN_READABLE:
+    if not has_something_to_read(text):
         return []
     if len(text) <= WINDOW_CHARS:
         return [text]
