@@ -52,15 +52,16 @@ class Baseline:
         self.model_ms[name] = self.model_ms.get(name, 0.0) + (time.perf_counter() - began) * 1000
         return out
 
-    def _scores(self, text: str) -> dict[str, float]:
-        pieces = refusal.segments(text)
+    def _scores(self, *texts: str) -> dict[str, float]:
+        pieces = [piece for text in texts for piece in refusal.segments(text)]
         if not pieces:
             return refusal.combine([])
         return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object),
                                                        "ngrams": refusal.ngram_matrix(pieces),
                                                        "e5": self.e5(pieces)})[0])
 
-    def _read(self, image: np.ndarray) -> str:
+    def _read(self, image: np.ndarray) -> list[str]:
+        """The texts scored for one image (ocr.image_texts: the whole text, and its blocks on a busy page)."""
         tensor, ratio_h, ratio_w = ocr.det_preprocess(image)
         prob = self.det.run(None, {"image": tensor[None]})[0][0]
         regions = ocr.det_postprocess(prob, ratio_h, ratio_w, image.shape[:2])
@@ -70,7 +71,9 @@ class Baseline:
             logits = self.rec.run(None, {"image": ocr.rec_batch([crops[i] for i in group])})[0]
             for i, (text, confidence) in zip(group, ocr.ctc_decode(logits, self.charset), strict=True):
                 texts[i] = text if confidence >= 0.5 else ""
-        return "\n".join(t for t in texts if t)
+        return ocr.image_texts([ocr.Line(text, float(r.quad[:, 0].min()), float(r.quad[:, 1].min()),
+                                         float(r.quad[:, 0].max()), float(r.quad[:, 1].max()))
+                                for text, r in zip(texts, regions, strict=True) if text])
 
     def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:
         """The whole decision for one request; `model_ms` accumulates the time per classifier."""
@@ -95,15 +98,14 @@ class Baseline:
 
             verdicts["face"] = self._timed("face", faces)
             verdicts["nsfw"] = self._timed("nsfw", explicit)
-            image_texts = self._timed("ocr", lambda: [self._read(image) for image in arrays])
+            image_texts = self._timed("ocr", lambda: [t for image in arrays for t in self._read(image)])
         else:
             image_texts = []
 
         evidence = types_pb2.ClassifierEvidence(classifier="refusal",
                                                 scores=self._timed("refusal", lambda: self._scores(text)))
-        if any(image_texts):
-            evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: refusal.combine(
-                [[s[c] for c in refusal.CATEGORIES] for s in (self._scores(t) for t in image_texts if t)])))
+        if image_texts:
+            evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: self._scores(*image_texts)))
         verdicts["refusal"] = evidence
         return policy_module.evaluate(self.policy, "default", verdicts, list(verdicts), [])
 

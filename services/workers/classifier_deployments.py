@@ -133,8 +133,7 @@ class OcrClassifier(_Classifier):
         evidence.scores["characters"] = float(sum(len(line.text) for line in evidence.lines))
         texts = image_texts(evidence)
         if texts:
-            scored = await asyncio.gather(*(refusal_scores(self.triton, t) for t in texts))
-            evidence.image_text_scores.update(refusal.combine([[r[c] for c in refusal.CATEGORIES] for r in scored]))
+            evidence.image_text_scores.update(await refusal_scores(self.triton, *texts))
         return evidence
 
 
@@ -151,9 +150,10 @@ class RefusalClassifier(_Classifier):
         return evidence
 
 
-async def refusal_scores(triton: TritonClient, text: str) -> dict[str, float]:
-    """The refusal model's score per category for one text (its segments scored, then combined)."""
-    pieces = refusal.segments(text)
+async def refusal_scores(triton: TritonClient, *texts: str) -> dict[str, float]:
+    """The refusal model's score per category for some texts: every segment of every text scored in one
+    call, then combined (the highest score per category)."""
+    pieces = [piece for text in texts for piece in refusal.segments(text)]
     if not pieces:
         return refusal.combine([])
     out = await triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])
@@ -161,11 +161,13 @@ async def refusal_scores(triton: TritonClient, text: str) -> dict[str, float]:
 
 
 def image_texts(evidence: types_pb2.ClassifierEvidence) -> list[str]:
-    """The OCR text of each image (in the evidence's image order), one string per image."""
-    texts: dict[str, list[str]] = {}
+    """The texts scored for the OCR evidence: per image (in the evidence's image order) its whole text
+    and, on a page with several blocks, each block (see ocr.image_texts)."""
+    per_image: dict[str, list[ocr.Line]] = {}
     for line in evidence.lines:
-        texts.setdefault(line.box.image_sha256, []).append(line.text)
-    return ["\n".join(lines) for lines in texts.values()]
+        box = line.box
+        per_image.setdefault(box.image_sha256, []).append(ocr.Line(line.text, box.x1, box.y1, box.x2, box.y2))
+    return [text for lines in per_image.values() for text in ocr.image_texts(lines)]
 
 
 DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier, "ocr": OcrClassifier,

@@ -5,6 +5,11 @@ normalised as the model was trained (BGR, ImageNet mean/std); the probability ma
 each connected region becomes a rotated rectangle, is scored, grown ("unclipped") by the DB ratio
 and mapped back to image pixels. Recognition: each quadrilateral is warped upright to height 48,
 the batch is padded to its widest line, and the CTC output is decoded greedily.
+
+What is scored: the text of each image (its lines in reading order) and, when the page has several
+blocks (a chat's sidebar beside the conversation, a caption under a photo, a web page's columns), each
+block long enough to carry a request on its own, so a harmful paragraph is not diluted by the text
+around it (`image_texts`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import numpy as np
 import pyclipper
 
 DETECTOR = "ocr_detector"
+MIN_BLOCK_CHARS = 16  # a block shorter than this is scored only as part of the whole text
+MAX_BLOCKS = 8  # per image, the longest blocks
 RECOGNIZER = "ocr_recognizer"
 REC_HEIGHT = 48
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -31,9 +38,12 @@ class Region:
 
 @dataclasses.dataclass(frozen=True)
 class Line:
+    """One recognised line and its axis-aligned box in image pixels."""
     text: str
-    confidence: float
-    quad: np.ndarray
+    x1: float
+    y1: float
+    x2: float
+    y2: float
 
 
 def load_charset(path: str) -> list[str]:
@@ -164,3 +174,39 @@ def group_by_width(crops: list[np.ndarray], max_batch: int = 16) -> list[list[in
     """Indices of crops in batches of similar aspect ratio (less padding, so less work)."""
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
     return [order[i:i + max_batch] for i in range(0, len(order), max_batch)]
+
+
+def text_blocks(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped into blocks as a page is laid out: a line joins the block whose last line ends at
+    most about one line height above it and overlaps it horizontally (columns side by side stay apart,
+    a paragraph's lines stay together); blocks in reading order, lines top to bottom within a block."""
+    blocks: list[list[Line]] = []
+    for line in sorted(lines, key=lambda item: (item.y1, item.x1)):
+        height = max(1.0, line.y2 - line.y1)
+        best, best_gap = None, None
+        for block in blocks:
+            last = block[-1]
+            gap = line.y1 - last.y2
+            limit = 1.2 * max(height, last.y2 - last.y1)
+            overlap = min(line.x2, last.x2) - max(line.x1, last.x1)
+            if -0.5 * height <= gap <= limit and overlap > 0 and (best_gap is None or gap < best_gap):
+                best, best_gap = block, gap
+        if best is None:
+            blocks.append([line])
+        else:
+            best.append(line)
+    blocks.sort(key=lambda block: (min(item.y1 for item in block), min(item.x1 for item in block)))
+    return blocks
+
+
+def image_texts(lines: list[Line]) -> list[str]:
+    """What is scored for one image: all its text, then (when it has several blocks) each block with at
+    least MIN_BLOCK_CHARS characters, the longest MAX_BLOCKS of them."""
+    if not lines:
+        return []
+    texts = ["\n".join(item.text for item in lines)]  # in the detector's reading order
+    blocks = ["\n".join(item.text for item in block) for block in text_blocks(lines)]
+    if len(blocks) > 1:
+        long_enough = [block for block in blocks if len(block) >= MIN_BLOCK_CHARS]
+        texts += sorted(long_enough, key=len, reverse=True)[:MAX_BLOCKS]
+    return texts
