@@ -110,3 +110,11 @@ def test_image_texts_add_blocks_only_on_a_busy_page():
     assert "10:42" not in texts[1:] and len(texts) == 3
     many = [_line(f"paragraph number {k} text", 0, 100 * k, 300) for k in range(20)]
     assert len(ocr.image_texts(many)) == 1 + ocr.MAX_BLOCKS
+
+
+def test_text_blocks_keep_a_rotated_paragraph_together():
+    # a paragraph rotated by 10 degrees: each line's box is tall and overlaps the next line's box
+    rotated = [ocr.Line("I'm recovering from bulimia, what's a gentle", 25, 22, 646, 142),
+               ocr.Line("meal plan a dietitian might suggest", 19, 61, 525, 165)]
+    assert len(ocr.text_blocks(rotated)) == 1
+    assert len(ocr.image_texts(rotated)) == 1

@@ -178,8 +178,9 @@ def group_by_width(crops: list[np.ndarray], max_batch: int = 16) -> list[list[in
 
 def text_blocks(lines: list[Line]) -> list[list[Line]]:
     """Lines grouped into blocks as a page is laid out: a line joins the block whose last line ends at
-    most about one line height above it and overlaps it horizontally (columns side by side stay apart,
-    a paragraph's lines stay together); blocks in reading order, lines top to bottom within a block."""
+    most about one line height above it (or below its top: the boxes of rotated lines overlap) and
+    overlaps it horizontally; so columns side by side stay apart and a paragraph's lines stay together.
+    Blocks in reading order, lines top to bottom within a block."""
     blocks: list[list[Line]] = []
     for line in sorted(lines, key=lambda item: (item.y1, item.x1)):
         height = max(1.0, line.y2 - line.y1)
@@ -189,7 +190,7 @@ def text_blocks(lines: list[Line]) -> list[list[Line]]:
             gap = line.y1 - last.y2
             limit = 1.2 * max(height, last.y2 - last.y1)
             overlap = min(line.x2, last.x2) - max(line.x1, last.x1)
-            if -0.5 * height <= gap <= limit and overlap > 0 and (best_gap is None or gap < best_gap):
+            if gap <= limit and overlap > 0 and (best_gap is None or gap < best_gap):
                 best, best_gap = block, gap
         if best is None:
             blocks.append([line])
