@@ -53,7 +53,7 @@ class Baseline:
         return out
 
     def _scores(self, *texts: str) -> dict[str, float]:
-        pieces = [piece for text in texts for piece in refusal.segments(text)]
+        pieces = refusal.pieces(texts)
         if not pieces:
             return refusal.combine([])
         return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object),

@@ -151,9 +151,9 @@ class RefusalClassifier(_Classifier):
 
 
 async def refusal_scores(triton: TritonClient, *texts: str) -> dict[str, float]:
-    """The refusal model's score per category for some texts: every segment of every text scored in one
-    call, then combined (the highest score per category)."""
-    pieces = [piece for text in texts for piece in refusal.segments(text)]
+    """The refusal model's score per category for some texts: their segments scored in one call
+    (refusal.pieces), then combined (the highest score per category)."""
+    pieces = refusal.pieces(texts)
     if not pieces:
         return refusal.combine([])
     out = await triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])

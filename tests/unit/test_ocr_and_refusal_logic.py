@@ -1,5 +1,8 @@
 """OCR post-processing and the refusal classifier's text handling, without Triton."""
 
+import pathlib
+import re
+
 import numpy as np
 
 from services.workers.classifiers import ocr, refusal
@@ -118,3 +121,17 @@ def test_text_blocks_keep_a_rotated_paragraph_together():
                ocr.Line("meal plan a dietitian might suggest", 19, 61, 525, 165)]
     assert len(ocr.text_blocks(rotated)) == 1
     assert len(ocr.image_texts(rotated)) == 1
+
+
+def test_pieces_of_several_texts_take_turns_and_stay_within_one_triton_batch():
+    long_text = " ".join(f"Sentence {k} is about gardening and the weather." for k in range(100))
+    other_text = " ".join(f"Line {k} talks about cooking pasta at home." for k in range(100))
+    assert refusal.pieces([long_text]) == refusal.segments(long_text)
+    assert refusal.pieces([long_text, long_text]) == refusal.segments(long_text)  # no string twice
+    blocks = [f"block number {k} asks something else entirely" for k in range(8)]
+    pieces = refusal.pieces([long_text, other_text] + blocks)
+    assert len(pieces) == refusal.MAX_PIECES and len(set(pieces)) == len(pieces)
+    assert all(block in pieces for block in blocks)  # every text's first segment before any window
+    config = (pathlib.Path(__file__).resolve().parents[2] / "services" / "triton" / "models" / "refusal_classifier"
+              / "config.pbtxt").read_text()
+    assert refusal.MAX_PIECES <= int(re.search(r"max_batch_size: (\d+)", config).group(1))

@@ -22,10 +22,10 @@ import numpy as np
 import pyclipper
 
 DETECTOR = "ocr_detector"
-MIN_BLOCK_CHARS = 16  # a block shorter than this is scored only as part of the whole text
-MAX_BLOCKS = 8  # per image, the longest blocks
 RECOGNIZER = "ocr_recognizer"
 REC_HEIGHT = 48
+MIN_BLOCK_CHARS = 16  # a block shorter than this is scored only as part of the whole text
+MAX_BLOCKS = 8  # per image, the longest blocks
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 

@@ -24,6 +24,7 @@ CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captch
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
 WINDOW_CHARS = 300
 MAX_SEGMENTS = 16
+MAX_PIECES = 2 * MAX_SEGMENTS  # strings scored in one call for several texts (the Triton model takes 64)
 NGRAM_BITS = 18
 NGRAM_PAD = 1 << NGRAM_BITS  # the padding id: the graph's tables have one zero row past the hash buckets
 MAX_NGRAMS = 4096
@@ -124,6 +125,20 @@ def segments(text: str) -> list[str]:
     if window:
         out.append(window)
     return out[:MAX_SEGMENTS]
+
+
+def pieces(texts) -> list[str]:
+    """The strings scored for several texts (an image's whole text and its blocks): their segments taken
+    in turn, so every text's first segment comes before any text's windows; no string twice; at most
+    MAX_PIECES (one text alone gives its segments, repeats dropped)."""
+    queues = [segments(text) for text in texts]
+    out, seen = [], set()
+    for rank in range(max((len(q) for q in queues), default=0)):
+        for queue in queues:
+            if rank < len(queue) and queue[rank] not in seen:
+                seen.add(queue[rank])
+                out.append(queue[rank])
+    return out[:MAX_PIECES]
 
 
 def combine(rows) -> dict[str, float]:
