@@ -98,7 +98,8 @@ class Baseline:
 
             verdicts["face"] = self._timed("face", faces)
             verdicts["nsfw"] = self._timed("nsfw", explicit)
-            image_texts = self._timed("ocr", lambda: [t for image in arrays for t in self._read(image)])
+            read = self._timed("ocr", lambda: [self._read(image) for image in arrays])
+            image_texts = [t[0] for t in read if t] + [block for t in read for block in t[1:]]  # as the pipeline
         else:
             image_texts = []
 
