@@ -60,8 +60,8 @@ class Baseline:
                                                        "ngrams": refusal.ngram_matrix(pieces),
                                                        "e5": self.e5(pieces)})[0])
 
-    def _read(self, image: np.ndarray) -> list[str]:
-        """The texts scored for one image (ocr.image_texts: the whole text, and its blocks on a busy page)."""
+    def _read(self, image: np.ndarray) -> list[ocr.Line]:
+        """The lines OCR reads in one image, with their boxes."""
         tensor, ratio_h, ratio_w = ocr.det_preprocess(image)
         prob = self.det.run(None, {"image": tensor[None]})[0][0]
         regions = ocr.det_postprocess(prob, ratio_h, ratio_w, image.shape[:2])
@@ -71,9 +71,8 @@ class Baseline:
             logits = self.rec.run(None, {"image": ocr.rec_batch([crops[i] for i in group])})[0]
             for i, (text, confidence) in zip(group, ocr.ctc_decode(logits, self.charset), strict=True):
                 texts[i] = text if confidence >= 0.5 else ""
-        return ocr.image_texts([ocr.Line(text, float(r.quad[:, 0].min()), float(r.quad[:, 1].min()),
-                                         float(r.quad[:, 0].max()), float(r.quad[:, 1].max()))
-                                for text, r in zip(texts, regions, strict=True) if text])
+        return [ocr.Line(text, float(r.quad[:, 0].min()), float(r.quad[:, 1].min()), float(r.quad[:, 0].max()),
+                         float(r.quad[:, 1].max())) for text, r in zip(texts, regions, strict=True) if text]
 
     def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:
         """The whole decision for one request; `model_ms` accumulates the time per classifier."""
@@ -98,8 +97,7 @@ class Baseline:
 
             verdicts["face"] = self._timed("face", faces)
             verdicts["nsfw"] = self._timed("nsfw", explicit)
-            read = self._timed("ocr", lambda: [self._read(image) for image in arrays])
-            image_texts = [t[0] for t in read if t] + [block for t in read for block in t[1:]]  # as the pipeline
+            image_texts = ocr.request_texts(self._timed("ocr", lambda: [self._read(image) for image in arrays]))
         else:
             image_texts = []
 

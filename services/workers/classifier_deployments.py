@@ -161,15 +161,13 @@ async def refusal_scores(triton: TritonClient, *texts: str) -> dict[str, float]:
 
 
 def image_texts(evidence: types_pb2.ClassifierEvidence) -> list[str]:
-    """The texts scored for the OCR evidence: the whole text of each image (in the evidence's image
-    order), then the blocks of the images that have several (see ocr.image_texts); whole texts first,
-    so the cap on strings per call (refusal.pieces) never drops an image's text for another's blocks."""
+    """The texts scored for the OCR evidence (ocr.request_texts over its lines, per image in the
+    evidence's image order)."""
     per_image: dict[str, list[ocr.Line]] = {}
     for line in evidence.lines:
         box = line.box
         per_image.setdefault(box.image_sha256, []).append(ocr.Line(line.text, box.x1, box.y1, box.x2, box.y2))
-    texts = [ocr.image_texts(lines) for lines in per_image.values()]
-    return [t[0] for t in texts] + [block for t in texts for block in t[1:]]
+    return ocr.request_texts(list(per_image.values()))
 
 
 DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier, "ocr": OcrClassifier,

@@ -211,3 +211,11 @@ def image_texts(lines: list[Line]) -> list[str]:
         long_enough = [block for block in blocks if len(block) >= MIN_BLOCK_CHARS]
         texts += sorted(long_enough, key=len, reverse=True)[:MAX_BLOCKS]
     return texts
+
+
+def request_texts(images_lines: list[list[Line]]) -> list[str]:
+    """The texts scored for a request's images: every image's whole text first (in image order), then
+    the blocks of the busy pages, so the cap on strings per call (refusal.pieces) never drops an
+    image's text for another image's blocks."""
+    texts = [image_texts(lines) for lines in images_lines if lines]
+    return [t[0] for t in texts] + [block for t in texts for block in t[1:]]
