@@ -42,7 +42,13 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001
         print(f"no Kafka broker at {servers} ({exc}): start the stack first (`screening stack up`)", file=sys.stderr)
         return 1
-    admin.create_topics([NewTopic(topic, 1, 1)])
+    try:
+        admin.create_topics([NewTopic(topic, 1, 1)])
+    except Exception as exc:  # noqa: BLE001
+        admin.close()
+        print(f"could not create the probe topic {topic} on {servers} ({exc}): is the broker healthy "
+              f"(`screening stack status`)?", file=sys.stderr)
+        return 1
     producer = bus.EventProducer(servers, "hop-probe", 1_000_000)
     consumer = bus.make_consumer(servers, f"hop-probe-{uuid.uuid4().hex[:8]}", "hop-probe", 1_000_000)
     try:
