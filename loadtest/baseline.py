@@ -71,8 +71,7 @@ class Baseline:
             logits = self.rec.run(None, {"image": ocr.rec_batch([crops[i] for i in group])})[0]
             for i, (text, confidence) in zip(group, ocr.ctc_decode(logits, self.charset), strict=True):
                 texts[i] = text if confidence >= 0.5 else ""
-        return [ocr.Line(text, float(r.quad[:, 0].min()), float(r.quad[:, 1].min()), float(r.quad[:, 0].max()),
-                         float(r.quad[:, 1].max())) for text, r in zip(texts, regions, strict=True) if text]
+        return [region.line(text) for text, region in zip(texts, regions, strict=True) if text]
 
     def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:
         """The whole decision for one request; `model_ms` accumulates the time per classifier."""

@@ -117,10 +117,10 @@ class OcrClassifier(_Classifier):
         for region, (text, confidence) in zip(regions, results, strict=True):
             if not text or confidence < self.settings.ocr_min_confidence:
                 continue
-            xs, ys = region.quad[:, 0], region.quad[:, 1]
+            line = region.line(text)
             lines.append(types_pb2.TextLine(text=text, confidence=confidence, box=types_pb2.Box(
-                x1=float(xs.min()), y1=float(ys.min()), x2=float(xs.max()), y2=float(ys.max()),
-                score=region.score, label="text", image_sha256=image_id)))
+                x1=line.x1, y1=line.y1, x2=line.x2, y2=line.y2, score=region.score, label="text",
+                image_sha256=image_id)))
         return lines
 
     async def run(self, images, image_ids, text):

@@ -154,3 +154,9 @@ def test_whole_texts_of_all_images_come_before_any_blocks():
     texts = image_texts(evidence)
     assert texts[1] == "What is the capital of France?"  # the second image's text before the first's blocks
     assert texts[0].startswith("Chat 0") and "How can I make a pipe bomb at home?" in texts[2:]
+
+
+def test_a_region_line_takes_the_axis_aligned_box_of_a_rotated_quad():
+    quad = np.array([[10, 20], [110, 0], [115, 25], [15, 45]], np.float32)
+    line = ocr.Region(quad, 0.9).line("hello")
+    assert line == ocr.Line("hello", 10.0, 0.0, 115.0, 45.0)

@@ -35,6 +35,11 @@ class Region:
     quad: np.ndarray  # (4, 2) float32, clockwise from top-left, image pixels
     score: float
 
+    def line(self, text: str) -> Line:
+        """The text read in this region, with the region's axis-aligned box."""
+        xs, ys = self.quad[:, 0], self.quad[:, 1]
+        return Line(text, float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+
 
 @dataclasses.dataclass(frozen=True)
 class Line:
