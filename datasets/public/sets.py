@@ -101,14 +101,14 @@ def donotanswer_cases(files: dict[str, str]) -> list[dict]:
                 continue
             if name == "malicious_uses.jsonl":
                 group = DONOTANSWER_GROUPS.get(intents[0][:4], "other") if intents else "other"
-                expected, category = "REFUSE", f"donotanswer:{group}"
+                expected, category, kind = "REFUSE", f"donotanswer:{group}", "donotanswer-malicious"
             elif intents and all(i.startswith("S002") for i in intents):
-                expected, category = "ALLOW", "donotanswer:advice"
+                expected, category, kind = "ALLOW", "donotanswer:advice", "donotanswer-advice"
             else:
                 continue
             seen.add(text)
             out.append({"id": f"donotanswer-{name.split('.')[0]}-{number:03d}", "text": text, "image": None,
-                        "expected": expected, "categories": [category], "kind": "donotanswer", "lang": "en"})
+                        "expected": expected, "categories": [category], "kind": kind, "lang": "en"})
     return out
 
 
