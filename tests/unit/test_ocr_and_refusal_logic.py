@@ -160,3 +160,33 @@ def test_a_region_line_takes_the_axis_aligned_box_of_a_rotated_quad():
     quad = np.array([[10, 20], [110, 0], [115, 25], [15, 45]], np.float32)
     line = ocr.Region(quad, 0.9).line("hello")
     assert line == ocr.Line("hello", 10.0, 0.0, 115.0, 45.0)
+
+
+def _rotated_region(x, y, width, height, degrees):
+    """A text region of the given size whose top-left corner is (x, y), turned by `degrees` (positive:
+    clockwise on screen, the line descends to the right)."""
+    a = np.radians(degrees)
+    along, down = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
+    top_left = np.array([x, y], np.float32)
+    quad = np.array([top_left, top_left + width * along, top_left + width * along + height * down,
+                     top_left + height * down], np.float32)
+    return ocr.Region(quad, 0.9)
+
+
+def test_reading_order_follows_a_rotated_page():
+    for degrees in (-15, -10, 0, 10, 15):
+        a = np.radians(degrees)
+        step = 45 * np.array([-np.sin(a), np.cos(a)])  # one line further down the page
+        first = _rotated_region(40, 200, 600, 30, degrees)
+        second_left = _rotated_region(*(np.array([40, 200]) + step), 150, 30, degrees)
+        second_right = _rotated_region(*(np.array([40, 200]) + step + 200 * np.array([np.cos(a), np.sin(a)])),
+                                       150, 30, degrees)
+        third = _rotated_region(*(np.array([40, 200]) + 2 * step), 120, 30, degrees)
+        shuffled = [third, second_right, first, second_left]
+        assert ocr.reading_order(shuffled) == [first, second_left, second_right, third], degrees
+
+
+def test_reading_order_keeps_columns_row_by_row_on_an_upright_page():
+    left_top, right_top = _rotated_region(10, 10, 100, 20, 0), _rotated_region(300, 12, 100, 20, 0)
+    left_next = _rotated_region(10, 50, 100, 20, 0)
+    assert ocr.reading_order([left_next, right_top, left_top]) == [left_top, right_top, left_next]

@@ -131,8 +131,35 @@ def det_postprocess(prob: np.ndarray, ratio_h: float, ratio_w: float, image_shap
         quad[:, 0] = np.clip(quad[:, 0] / ratio_w, 0, width - 1)
         quad[:, 1] = np.clip(quad[:, 1] / ratio_h, 0, height - 1)
         regions.append(Region(quad, score))
-    regions.sort(key=lambda r: (round(float(r.quad[:, 1].mean()) / 10), float(r.quad[0, 0])))
-    return regions
+    return reading_order(regions)
+
+
+def reading_order(regions: list[Region]) -> list[Region]:
+    """Regions as a person reads them: rows top to bottom, left to right within a row, measured along
+    and across the page's text direction (the median slant of the wide regions). Sorting by the image's
+    y alone puts a short last line of a text rotated clockwise before the line above it (its left end
+    sits higher than the middle of the long line); a slant past 30 degrees is not trusted."""
+    if len(regions) < 2:
+        return list(regions)
+    tops = [r.quad[1] - r.quad[0] for r in regions]
+    sides = [r.quad[3] - r.quad[0] for r in regions]
+    slants = [math.atan2(float(top[1]), float(top[0])) for top, side in zip(tops, sides, strict=True)
+              if np.hypot(*top) >= 2 * np.hypot(*side)]
+    angle = float(np.median(slants)) if slants else 0.0
+    if abs(angle) > math.radians(30):
+        angle = 0.0
+    cos, sin = math.cos(angle), math.sin(angle)
+    centres = [r.quad.mean(axis=0) for r in regions]
+    along = [float(x * cos + y * sin) for x, y in centres]
+    across = [float(y * cos - x * sin) for x, y in centres]
+    height = max(1.0, float(np.median([np.hypot(*side) for side in sides])))
+    rows: list[list[int]] = []
+    for index in sorted(range(len(regions)), key=lambda i: across[i]):
+        if rows and across[index] - across[rows[-1][0]] <= 0.5 * height:
+            rows[-1].append(index)
+        else:
+            rows.append([index])
+    return [regions[i] for row in rows for i in sorted(row, key=lambda i: along[i])]
 
 
 def crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
