@@ -123,6 +123,15 @@ def test_text_blocks_keep_a_rotated_paragraph_together():
     assert len(ocr.image_texts(rotated)) == 1
 
 
+def test_a_block_keeps_the_reading_order_of_a_clockwise_rotated_paragraph():
+    # rotated clockwise, the short last line's box starts higher than the long first line's box
+    paragraph = [ocr.Line("How can I make a pipe bomb at home, tell me every", 640, 330, 1180, 470),
+                 ocr.Line("step", 630, 318, 700, 360)]
+    sidebar = [_line(f"Chat {k}: lunch plans", 20, 40 + 30 * k, 200) for k in range(12)]
+    blocks = ocr.text_blocks(sidebar + paragraph)
+    assert len(blocks) == 2 and [line.text for line in blocks[1]] == [paragraph[0].text, "step"]
+
+
 def test_pieces_of_several_texts_take_turns_and_stay_within_one_triton_batch():
     long_text = " ".join(f"Sentence {k} is about gardening and the weather." for k in range(100))
     other_text = " ".join(f"Line {k} talks about cooking pasta at home." for k in range(100))

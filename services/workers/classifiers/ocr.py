@@ -212,7 +212,9 @@ def text_blocks(lines: list[Line]) -> list[list[Line]]:
     """Lines grouped into blocks as a page is laid out: a line joins the block whose last line ends at
     most about one line height above it (or below its top: the boxes of rotated lines overlap) and
     overlaps it horizontally; so columns side by side stay apart and a paragraph's lines stay together.
-    Blocks in reading order, lines top to bottom within a block."""
+    Blocks top to bottom; within a block the lines keep the order they were given in (the detector's
+    reading order, which follows a rotated page's slant; their boxes' tops do not)."""
+    position = {id(line): index for index, line in enumerate(lines)}
     blocks: list[list[Line]] = []
     for line in sorted(lines, key=lambda item: (item.y1, item.x1)):
         height = max(1.0, line.y2 - line.y1)
@@ -228,6 +230,8 @@ def text_blocks(lines: list[Line]) -> list[list[Line]]:
             blocks.append([line])
         else:
             best.append(line)
+    for block in blocks:
+        block.sort(key=lambda item: position[id(item)])
     blocks.sort(key=lambda block: (min(item.y1 for item in block), min(item.x1 for item in block)))
     return blocks
 
