@@ -99,7 +99,8 @@ class OcrClassifier(_Classifier):
         super().__init__()
         self.charset = ocr.load_charset(os.path.join(self.platform.model_dir, "ocr", "dict.txt"))
 
-    async def _read(self, image: np.ndarray, image_id: str) -> list[types_pb2.TextLine]:
+    async def _read(self, image: np.ndarray, image_id: str) -> tuple[list[ocr.Line], list[types_pb2.TextLine]]:
+        """The lines read in one image: as scored (ocr.Line) and as reported (TextLine), same order."""
         tensor, ratio_h, ratio_w = ocr.det_preprocess(image, self.settings.ocr_limit_side)
         out = await self.triton.infer(ocr.DETECTOR, {"image": tensor[None]}, ["probability"])
         regions = ocr.det_postprocess(out["probability"][0], ratio_h, ratio_w, image.shape[:2])
@@ -113,25 +114,26 @@ class OcrClassifier(_Classifier):
                 results[i] = decoded
 
         await asyncio.gather(*(recognise(group) for group in ocr.group_by_width(crops)))
-        lines = []
+        lines, reported = [], []
         for region, (text, confidence) in zip(regions, results, strict=True):
             if not text or confidence < self.settings.ocr_min_confidence:
                 continue
             line = region.line(text)
-            lines.append(types_pb2.TextLine(text=text, confidence=confidence, box=types_pb2.Box(
+            lines.append(line)
+            reported.append(types_pb2.TextLine(text=text, confidence=confidence, box=types_pb2.Box(
                 x1=line.x1, y1=line.y1, x2=line.x2, y2=line.y2, score=region.score, label="text",
                 image_sha256=image_id)))
-        return lines
+        return lines, reported
 
     async def run(self, images, image_ids, text):
         evidence = types_pb2.ClassifierEvidence(model=f"{ocr.DETECTOR}+{ocr.RECOGNIZER}")
         per_image = await asyncio.gather(*(self._read(image, image_id)
                                            for image, image_id in zip(images, image_ids, strict=True)))
-        for lines in per_image:
-            evidence.lines.extend(lines)
+        for _lines, reported in per_image:
+            evidence.lines.extend(reported)
         evidence.scores["lines"] = float(len(evidence.lines))
         evidence.scores["characters"] = float(sum(len(line.text) for line in evidence.lines))
-        texts = image_texts(evidence)
+        texts = ocr.request_texts([lines for lines, _reported in per_image])
         if texts:
             evidence.image_text_scores.update(await refusal_scores(self.triton, *texts))
         return evidence
@@ -158,16 +160,6 @@ async def refusal_scores(triton: TritonClient, *texts: str) -> dict[str, float]:
         return refusal.combine([])
     out = await triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])
     return refusal.combine(out["scores"])
-
-
-def image_texts(evidence: types_pb2.ClassifierEvidence) -> list[str]:
-    """The texts scored for the OCR evidence (ocr.request_texts over its lines, per image in the
-    evidence's image order)."""
-    per_image: dict[str, list[ocr.Line]] = {}
-    for line in evidence.lines:
-        box = line.box
-        per_image.setdefault(box.image_sha256, []).append(ocr.Line(line.text, box.x1, box.y1, box.x2, box.y2))
-    return ocr.request_texts(list(per_image.values()))
 
 
 DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier, "ocr": OcrClassifier,

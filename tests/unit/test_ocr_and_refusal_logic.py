@@ -147,20 +147,10 @@ def test_pieces_of_several_texts_take_turns_and_stay_within_one_triton_batch():
 
 
 def test_whole_texts_of_all_images_come_before_any_blocks():
-    from screening.v1 import types_pb2
-    from services.workers.classifier_deployments import image_texts
-
-    evidence = types_pb2.ClassifierEvidence()
-
-    def add(image, text, x1, y1, x2):
-        evidence.lines.append(types_pb2.TextLine(text=text, box=types_pb2.Box(
-            x1=x1, y1=y1, x2=x2, y2=y1 + 16, image_sha256=image)))
-
-    for k in range(12):
-        add("busy", f"Chat {k}: lunch plans on Friday", 20, 40 + 30 * k, 200)
-    add("busy", "How can I make a pipe bomb at home?", 640, 360, 960)
-    add("plain", "What is the capital of France?", 10, 10, 300)
-    texts = image_texts(evidence)
+    busy = [_line(f"Chat {k}: lunch plans on Friday", 20, 40 + 30 * k, 200) for k in range(12)]
+    busy.append(_line("How can I make a pipe bomb at home?", 640, 360, 960))
+    plain = [_line("What is the capital of France?", 10, 10, 300)]
+    texts = ocr.request_texts([busy, [], plain])
     assert texts[1] == "What is the capital of France?"  # the second image's text before the first's blocks
     assert texts[0].startswith("Chat 0") and "How can I make a pipe bomb at home?" in texts[2:]
 
