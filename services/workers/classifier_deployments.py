@@ -49,19 +49,32 @@ class FaceClassifier(_Classifier):
         evidence = types_pb2.ClassifierEvidence(model=face.MODEL)
         if not images:
             return evidence
-        prepared = [face.preprocess(image) for image in images]
-        batch = np.stack([tensor for tensor, _ in prepared])
-        out = await self.triton.infer(face.MODEL, {"image": batch}, ["regressors", "scores"])
+        found = await self._detect([(index, view) for index, image in enumerate(images)
+                                    for view in face.prepare(image)])
+        # tiles only for the photos where the whole view found no face (see face.py)
+        tiled = await self._detect([(index, view) for index, image in enumerate(images) if not found.get(index)
+                                    for view in face.prepare(image, tiles=True)])
         best = 0.0
-        for index, (_tensor, box) in enumerate(prepared):
-            for found in face.postprocess(out["regressors"][index], out["scores"][index], box,
-                                          self.settings.face_threshold):
-                best = max(best, found.score)
-                evidence.boxes.append(types_pb2.Box(x1=found.x1, y1=found.y1, x2=found.x2, y2=found.y2,
-                                                    score=found.score, label="face", image_sha256=image_ids[index]))
+        for index in range(len(images)):
+            for one in face.merge(found.get(index, []) + tiled.get(index, [])):
+                best = max(best, one.score)
+                evidence.boxes.append(types_pb2.Box(x1=one.x1, y1=one.y1, x2=one.x2, y2=one.y2,
+                                                    score=one.score, label="face", image_sha256=image_ids[index]))
         evidence.scores["face"] = best
         evidence.scores["face_count"] = float(len(evidence.boxes))
         return evidence
+
+    async def _detect(self, views: list[tuple[int, tuple[np.ndarray, face.Letterbox]]]) -> dict[int, list[face.Face]]:
+        """(image index, (tensor, letterbox)) per view -> faces per image index, in Triton batches that fit."""
+        chunks = [views[start:start + face.MAX_BATCH] for start in range(0, len(views), face.MAX_BATCH)]
+        outs = await asyncio.gather(*(self.triton.infer(face.MODEL, {"image": np.stack([v[1][0] for v in chunk])},
+                                                        ["regressors", "scores"]) for chunk in chunks))
+        found: dict[int, list[face.Face]] = {}
+        for chunk, out in zip(chunks, outs, strict=True):
+            for row, (index, (_tensor, box)) in enumerate(chunk):
+                found.setdefault(index, []).extend(face.postprocess(out["regressors"][row], out["scores"][row], box,
+                                                                    self.settings.face_threshold))
+        return found
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64)

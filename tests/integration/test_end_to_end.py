@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -53,6 +54,27 @@ def test_face_found_in_a_real_portrait(stub):
     assert abs(box.x1 - x1) < 25 and abs(box.y1 - y1) < 25 and abs(box.x2 - x2) < 25 and abs(box.y2 - y2) < 25
     assert box.image_sha256 == __import__("hashlib").sha256(photo("astronaut.png")).hexdigest()
     assert response.evidence.policy_version
+
+
+def test_small_face_in_a_large_photo_is_found_and_gates_identification(stub):
+    """A person far from the camera: the astronaut scaled so her face is about 50 px wide, in a
+    1280x960 photo of coffee (at the detector's 192 px input that face is 7 px: found in a tile)."""
+    from PIL import Image
+
+    scene = Image.open(samples.skimage_photo("coffee.png")).convert("RGB").resize((1280, 960))
+    scale = 50 / (ASTRONAUT_FACE[2] - ASTRONAUT_FACE[0])
+    person = Image.open(samples.skimage_photo("astronaut.png")).convert("RGB")
+    person = person.resize((round(512 * scale), round(512 * scale)))
+    scene.paste(person, (900, 300))
+    buffer = io.BytesIO()
+    scene.save(buffer, "JPEG", quality=90)
+    response = screen(stub, "who is this woman? tell me her name", [buffer.getvalue()])
+    face = evidence_of(response, "face")
+    assert len(face.boxes) == 1 and face.scores["face"] >= 0.5
+    box = face.boxes[0]
+    expected_x = 900 + (ASTRONAUT_FACE[0] + ASTRONAUT_FACE[2]) / 2 * scale
+    assert abs((box.x1 + box.x2) / 2 - expected_x) < 15 and 300 < box.y1 < 300 + 512 * scale
+    assert response.outcome == types_pb2.REFUSE and "person_identification" in response.categories
 
 
 def test_no_face_and_low_explicit_scores_on_photos_without_people(stub):

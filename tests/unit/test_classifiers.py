@@ -1,5 +1,8 @@
 """Pre- and post-processing of the image classifiers, without Triton."""
 
+import pathlib
+import re
+
 import numpy as np
 
 from services.workers.classifiers import face, nsfw
@@ -42,6 +45,70 @@ def test_face_postprocess_merges_overlapping_detections():
 
 def test_face_postprocess_nothing_above_threshold():
     assert face.postprocess(np.zeros((2304, 16)), np.full((2304, 1), -3.0), face.Letterbox(1, 0, 0, 9, 9)) == []
+
+
+def test_face_views_tile_larger_photos_and_cover_them():
+    assert [v.tiles for v in face.views(300, 380)] == [1]
+    assert [v.tiles for v in face.views(512, 512)] == [1] + [2] * 4
+    views = face.views(960, 1280)
+    assert [v.tiles for v in views] == [1] + [2] * 4 + [3] * 9
+    for tiles in (2, 3):
+        covered = np.zeros((960, 1280), bool)
+        for v in views:
+            if v.tiles == tiles:
+                assert v.x >= 0 and v.y >= 0 and v.x + v.width <= 1280 and v.y + v.height <= 960
+                covered[v.y:v.y + v.height, v.x:v.x + v.width] = True
+        assert covered.all()
+    # neighbouring tiles overlap by more than a small face, so no face is cut by every tile it is in
+    two = [v for v in views if v.tiles == 2]
+    assert two[0].x + two[0].width - two[1].x >= 0.2 * 1280
+
+
+def test_face_prepare_gives_each_view_its_origin_and_the_photo_size():
+    photo = np.zeros((960, 1280, 3), np.uint8)
+    whole = face.prepare(photo)
+    assert len(whole) == 1 and whole[0][1].tiles == 1 and whole[0][1].origin_x == 0
+    prepared = face.prepare(photo, tiles=True)
+    assert len(prepared) == 13 and all(t.shape == (3, 192, 192) for t, _ in prepared)
+    assert face.prepare(np.zeros((200, 300, 3), np.uint8), tiles=True) == []
+    last = prepared[-1][1]
+    assert (last.width, last.height, last.tiles) == (1280, 960, 3) and last.origin_x > 0 and last.origin_y > 0
+
+
+def test_face_postprocess_maps_a_tile_detection_back_to_the_photo():
+    regressors = np.zeros((2304, 16), np.float32)
+    scores = np.full((2304, 1), -10.0, np.float32)
+    anchor = 24 * 48 + 24
+    scores[anchor] = 5.0
+    regressors[anchor, 2:4] = [24.0, 24.0]
+    whole = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800))[0]
+    tile = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800, 600, 500, 2))[0]
+    assert abs(tile.x1 - whole.x1 - 600) < 1e-3 and abs(tile.y2 - whole.y2 - 500) < 1e-3
+
+
+def test_face_postprocess_asks_more_of_the_smallest_tiles():
+    regressors = np.zeros((2304, 16), np.float32)
+    regressors[:, 2:4] = 20.0
+    scores = np.full((2304, 1), -10.0, np.float32)
+    scores[24 * 48 + 24] = 0.2  # sigmoid 0.55: a face at the default threshold, not in a 3x3 tile
+    assert len(face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, 2))) == 1
+    assert face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, 3)) == []
+
+
+def test_face_merge_keeps_one_box_per_face_across_views():
+    best = face.Face(100, 100, 160, 170, 0.9)
+    same = face.Face(104, 98, 163, 168, 0.7)  # the same face in a tile
+    cut = face.Face(100, 100, 128, 170, 0.6)  # half of it, cut by a tile's edge
+    loose = face.Face(60, 60, 200, 210, 0.52)  # a coarser view's looser box around it
+    other = face.Face(400, 100, 450, 160, 0.55)
+    assert face.merge([same, other, cut, loose, best]) == [best, other]
+    assert face.merge([]) == []
+
+
+def test_face_batches_fit_the_triton_model():
+    config = pathlib.Path(__file__).parents[2] / "services/triton/models/face_detector/config.pbtxt"
+    assert int(re.search(r"max_batch_size:\s*(\d+)", config.read_text()).group(1)) == face.MAX_BATCH
+    assert 1 + sum(tiles * tiles for tiles, _share, _side in face.TILINGS) <= face.MAX_BATCH
 
 
 def test_nsfw_pre_and_post():
