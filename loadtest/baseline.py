@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "proto"))
 from screening.v1 import types_pb2  # noqa: E402
 from services.common import images as image_io  # noqa: E402
 from services.decision import policy as policy_module  # noqa: E402
+from services.workers import settings as worker_settings  # noqa: E402
 from services.workers.classifiers import face, nsfw, ocr, refusal  # noqa: E402
 
 
@@ -44,6 +45,7 @@ class Baseline:
         self.e5 = refusal.e5_encoder(threads)
         self.charset = ocr.load_charset(str(model_dir / "ocr" / "dict.txt"))
         self.policy = policy_module.load(policy_module.DEFAULT_PATH)
+        self.workers = worker_settings.load_workers()  # the face threshold and tiling, as the workers read them
         self.model_ms: dict[str, float] = {}
 
     def _timed(self, name, fn):
@@ -84,11 +86,12 @@ class Baseline:
                 for image in arrays:
                     for tiles in (False, True):  # tiles only when the whole photo shows no face, as the worker
                         prepared = face.prepare(image, tiles)
-                        if not prepared:
+                        if not prepared or (tiles and not self.workers.face_tiles):
                             break
                         regressors, scores = self.face.run(None, {"image": np.stack([t for t, _ in prepared])})
                         found = [f for row, (_t, box) in enumerate(prepared)
-                                 for f in face.postprocess(regressors[row], scores[row], box)]
+                                 for f in face.postprocess(regressors[row], scores[row], box,
+                                                           self.workers.face_threshold)]
                         best = max([best] + [f.score for f in found])
                         if found:
                             break

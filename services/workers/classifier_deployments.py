@@ -52,8 +52,9 @@ class FaceClassifier(_Classifier):
         found = await self._detect([(index, view) for index, image in enumerate(images)
                                     for view in face.prepare(image)])
         # tiles only for the photos where the whole view found no face (see face.py)
-        tiled = await self._detect([(index, view) for index, image in enumerate(images) if not found.get(index)
-                                    for view in face.prepare(image, tiles=True)])
+        untiled = [index for index in range(len(images)) if self.settings.face_tiles and not found.get(index)]
+        tiled = await self._detect([(index, view) for index in untiled
+                                    for view in face.prepare(images[index], tiles=True)])
         best = 0.0
         for index in range(len(images)):
             for one in face.merge(found.get(index, []) + tiled.get(index, [])):

@@ -3,11 +3,12 @@
 At 192x192 the detector misses faces narrower than about 1/13 of the photo's longer side (a face under
 100 px in a 1280x960 street or group photo). A larger photo is therefore also read in overlapping tiles
 (`views`): 2x2 tiles of 60 % of each side from 384 px on (faces down to about 1/21 of the longer side),
-and 3x3 tiles of 42 % from 1024 px on (about 1/35). Detections are mapped back to the photo and
+or, from 1024 px on, 3x3 tiles of 42 % instead (about 1/35; they overlap by 13 % of a side, more than the
+faces the whole view misses, so the 2x2 tiles would add nothing). Detections are mapped back to the photo and
 merged across views (`merge`). The 3x3 tiles need a higher score: zoomed in that far, star fields
 and textures start to look like faces (`TILE_SCORE`). The tiles are read only when the whole photo
 shows no face: the policy asks whether a face is there, not how many, and a tile costs as much as
-the whole photo (so a portrait costs one view, a photo without a face 5 or 14).
+the whole photo (so a portrait costs one view, a photo without a face 5 or 10).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _CENTERS = (np.arange(GRID, dtype=np.float32) + 0.5) / GRID
 ANCHORS = np.stack(np.meshgrid(_CENTERS, _CENTERS), -1).reshape(-1, 2)  # (x, y) per anchor, row-major
 
 
-# (tiles per side, share of the side each tile covers, the photo's longer side from which they are read)
+# (tiles per side, share of the side each tile covers, the photo's longer side from which they are read);
+# the finest tiling the photo is large enough for is read
 TILINGS = ((2, 0.6, 2 * SIZE), (3, 0.42, 1024))
 TILE_SCORE = {3: 0.65}  # minimum score of a detection in such tiles; others use the configured threshold
 
@@ -63,9 +65,9 @@ class Face:
 def views(height: int, width: int) -> list[View]:
     """The whole photo first, then the tiles its size calls for (see the module docstring)."""
     found = [View(0, 0, width, height, 1)]
-    for tiles, share, min_side in TILINGS:
-        if max(height, width) < min_side:
-            continue
+    fitting = [tiling for tiling in TILINGS if max(height, width) >= tiling[2]]
+    if fitting:
+        tiles, share, _min_side = max(fitting)
         tile_h, tile_w = int(np.ceil(height * share)), int(np.ceil(width * share))
         for y in np.linspace(0, height - tile_h, tiles).round().astype(int):
             for x in np.linspace(0, width - tile_w, tiles).round().astype(int):
