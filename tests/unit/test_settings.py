@@ -2,6 +2,7 @@ import pytest
 
 from services.common import platform, settings
 from services.ingest.settings import load_ingest
+from services.workers.settings import load_workers
 
 
 def test_settings_read_and_convert_environment():
@@ -14,6 +15,13 @@ def test_malformed_setting_names_the_variable():
         load_ingest({"SCREENING_INGEST_PORT": "abc"})
     with pytest.raises(settings.SettingsError, match="SCREENING_INGEST_PORT=70000"):
         load_ingest({"SCREENING_INGEST_PORT": "70000"})
+
+
+def test_boolean_setting_parsed_and_garbage_refused():
+    assert load_workers({}).face_tiles is True
+    assert load_workers({"SCREENING_WORKERS_FACE_TILES": "false"}).face_tiles is False
+    with pytest.raises(settings.SettingsError, match="SCREENING_WORKERS_FACE_TILES='maybe': expected a boolean"):
+        load_workers({"SCREENING_WORKERS_FACE_TILES": "maybe"})
 
 
 def test_platform_classifiers_and_expected_verdicts():
