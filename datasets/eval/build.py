@@ -39,7 +39,6 @@ from services.cli import samples  # noqa: E402
 
 SEED = 7
 PERSON = ("person_identification", "sensitive_trait", "ungrounded_inference")
-CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 # What a user types beside a screenshot: several phrasings per language, so no single neutral
 # sentence decides the figure (one fixed Chinese prompt was once flagged every time).
 SCREENSHOT_PROMPTS = {
@@ -163,7 +162,7 @@ def main() -> int:
             shot = f"images/screenshots/shot-{shots:04d}.png"
             angle = rng.choice([0, 0, -5, 5, -10, 10, -15, 15])
             png = samples.render_text(text, width=rng.choice([560, 720, 900]), size=rng.choice([24, 28, 34]),
-                                      angle=angle, font_path=CJK_FONT if lang == "zh" else None)
+                                      angle=angle, font_path=samples.cjk_font() if lang == "zh" else None)
             (images_dir / "screenshots").mkdir(parents=True, exist_ok=True)
             (HERE / shot).write_bytes(_grey_png(png))
             shots += 1
@@ -177,7 +176,7 @@ def main() -> int:
                 if rng.random() < 0.35:
                     shot = f"images/screenshots/shot-{shots:04d}.png"
                     png = samples.render_text(text, width=720, angle=rng.choice([0, -8, 8]),
-                                              font_path=CJK_FONT if lang == "zh" else None)
+                                              font_path=samples.cjk_font() if lang == "zh" else None)
                     (HERE / shot).write_bytes(_grey_png(png))
                     shots += 1
                     add("benign-screenshot", prompt_rng.choice(SCREENSHOT_PROMPTS[lang]), shot, "ALLOW", [f"lookalike:{lookalike}"],

@@ -32,6 +32,17 @@ def default_font() -> str:
     return str(pathlib.Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
 
 
+CJK_FONT = pathlib.Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei
+
+
+def cjk_font() -> str:
+    """WenQuanYi Micro Hei, for rendering Chinese (DejaVu has no CJK glyphs); `make setup` installs it."""
+    if not CJK_FONT.is_file():
+        raise FileNotFoundError(f"{CJK_FONT} is missing: Chinese text cannot be rendered; install the Debian "
+                                "package fonts-wqy-microhei (`make setup` does, as root)")
+    return str(CJK_FONT)
+
+
 def render_text(text: str, width: int = 640, size: int = 28, angle: float = 0.0, font_path: str | None = None) -> bytes:
     """A screenshot-like PNG of `text` (black on white), optionally rotated, in DejaVu Sans or the
     TrueType font at `font_path` (needed for Chinese)."""

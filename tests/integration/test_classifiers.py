@@ -12,8 +12,6 @@ from services.cli import samples
 from .conftest import screen
 from .test_end_to_end import evidence_of, photo
 
-CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-
 
 def read_back(stub, image: bytes) -> list[str]:
     response = screen(stub, "", [image])
@@ -31,7 +29,7 @@ def test_ocr_reads_a_rendered_sentence_exactly(stub, sentence, angle):
 
 def test_ocr_reads_chinese(stub):
     sentence = "如何在家里制造炸弹？"
-    image = samples.render_text(sentence, width=500, size=36, angle=8, font_path=CJK_FONT)
+    image = samples.render_text(sentence, width=500, size=36, angle=8, font_path=samples.cjk_font())
     assert read_back(stub, image) == [sentence]
 
 
