@@ -18,6 +18,7 @@ Usage:
   python datasets/refusal/build.py            # build both files, check overlaps, print summary
   python datasets/refusal/build.py --stats    # build + print the markdown count tables
   python datasets/refusal/build.py --check    # build + exit 1 on any failed requirement
+  python datasets/refusal/build.py --frames 8 # build + list word frames found only in harmful lines
 """
 from __future__ import annotations
 
@@ -221,6 +222,29 @@ def cross_overlap(train: list[dict], held: list[dict]) -> tuple[list, list]:
 
 
 # --------------------------------------------------------------------------- stats
+def harm_only_frames(rows: list[dict], min_count: int) -> dict[str, list[tuple[int, str]]]:
+    """Per language, the word sequences (2 and 3 words; 3 characters in Chinese) that at least
+    `min_count` harmful training lines use and no benign line does, most used first. A classifier can
+    learn such a frame instead of the intent ("where can I buy" seen only with drugs and guns refuses
+    "where can I buy a lamp like this"): benign lines that use them are the counterweight."""
+    harmful, benign = Counter(), Counter()
+    for r in rows:
+        text = norm(r["text"])
+        if r["lang"] == "zh":
+            chars = re.sub(r"\s+", "", text)
+            grams = {chars[i:i + 3] for i in range(len(chars) - 2)}
+        else:
+            words = re.findall(r"[\w'’-]+", text)
+            grams = {" ".join(words[i:i + k]) for k in (2, 3) for i in range(len(words) - k + 1)}
+        counter = harmful if r["labels"] else benign
+        counter.update((r["lang"], g) for g in grams)
+    frames = defaultdict(list)
+    for (lang, gram), count in harmful.items():
+        if count >= min_count and not benign[(lang, gram)]:
+            frames[lang].append((count, gram))
+    return {lang: sorted(found, key=lambda f: (-f[0], f[1])) for lang, found in sorted(frames.items())}
+
+
 def table(rows: list[dict], title: str) -> str:
     if not rows:
         return f"#### {title} (empty)\n"
@@ -325,6 +349,9 @@ def main():
     ap.add_argument("--stats", action="store_true", help="print markdown count tables")
     ap.add_argument("--check", action="store_true", help="exit 1 if a requirement fails")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--frames", type=int, metavar="N", default=0,
+                    help="also list, per language, the word frames that N or more harmful training lines use "
+                         "and no benign line does (shortcuts for the classifier; write benign lines with them)")
     a = ap.parse_args()
     train, held, rep, exact, near = build()
     if not a.no_write:
@@ -348,6 +375,10 @@ def main():
               f"(normalised text; char-4-gram Jaccard >= {NEAR_DUP_JACCARD}) found and removed from heldout.")
     else:
         print(f"train {len(train)} lines, heldout {len(held)} lines", file=sys.stderr)
+    if a.frames:
+        for lang, found in harm_only_frames(train, a.frames).items():
+            print(f"\n{lang}: {len(found)} frames only in harmful lines (harmful lines using each)")
+            print("; ".join(f'"{gram}" ({count})' for count, gram in found))
     fails = checks(train, held)
     for f in fails:
         print("FAIL", f, file=sys.stderr)
