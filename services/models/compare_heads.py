@@ -5,8 +5,8 @@
 Each CASES file is in `screening eval`'s format ({"text", "image", "expected", ...}); the cases without an
 image and with at most E5_MAX_CHARS characters (scored in one window, as the stack scores them) are
 embedded once (cached like training's), scored with each head exactly as the served graph scores
-them, and refused as the decision refuses typed text: any category other than the person-directed
-ones at or above the policy's threshold (those need a face in an image). Prints, per file and head,
+them, and decided by the decision service's own policy (services/decision/policy.yaml) as a request
+without an image. Prints, per file and head,
 harmful cases refused and benign cases refused; with --flips, each case on which the first two heads
 disagree. Use it to judge a new training round or head against the served one before running
 `make eval` / `make eval-public` through the stack; remember that heads trained from other seeds on the
@@ -21,11 +21,11 @@ import sys
 
 import numpy as np
 
+from screening.v1 import types_pb2
 from services.cli import evaluate
+from services.decision import policy as policy_module
 from services.models import train_refusal
 from services.workers.classifiers.refusal import CATEGORIES, E5_MAX_CHARS
-
-PERSON_DIRECTED = ("person_identification", "sensitive_trait", "ungrounded_inference")
 
 
 def typed_cases(path: pathlib.Path) -> list[dict]:
@@ -37,12 +37,16 @@ def typed_cases(path: pathlib.Path) -> list[dict]:
     return [c for c in cases if not c.get("image") and len(c["text"]) <= E5_MAX_CHARS]
 
 
-def refused(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Per case, whether the decision refuses typed text with these category scores: a category other
-    than the person-directed ones at or above its threshold."""
-    hit = scores >= thresholds
-    hit[:, [CATEGORIES.index(c) for c in PERSON_DIRECTED]] = False
-    return hit.any(axis=1)
+def refused(scores: np.ndarray, policy: policy_module.Policy) -> np.ndarray:
+    """Per case, whether the decision service refuses a request without an image whose prompt got
+    these category scores (its policy.evaluate, so person-directed categories need a face)."""
+    def decide(row: np.ndarray) -> bool:
+        evidence = types_pb2.ClassifierEvidence(classifier="refusal",
+                                                scores=dict(zip(CATEGORIES, map(float, row), strict=True)))
+        return policy_module.evaluate(policy, "default", {"refusal": evidence}, ["refusal"], []).outcome \
+            == types_pb2.REFUSE
+
+    return np.array([decide(row) for row in scores], dtype=bool)
 
 
 def main(argv=None) -> int:
@@ -57,14 +61,14 @@ def main(argv=None) -> int:
     if missing:
         parser.error(f"not a file: {', '.join(missing)} (public sets: `make eval-public` writes var/public/*.jsonl)")
     heads = {path: dict(np.load(path)) for path in args.heads}
-    thresholds = train_refusal.policy_thresholds()
+    policy = policy_module.load(policy_module.DEFAULT_PATH)
     embed = train_refusal.encoder(pathlib.Path(args.model_dir))
     for path in args.cases.split(","):
         cases = typed_cases(pathlib.Path(path))
         texts = [c["text"] for c in cases]
         harmful = np.array([c["expected"] == "REFUSE" for c in cases], dtype=bool)
         x, grams = embed(texts), train_refusal.Ngrams.of(texts)
-        decisions = {p: refused(train_refusal.score(x, grams, h), thresholds) for p, h in heads.items()}
+        decisions = {p: refused(train_refusal.score(x, grams, h), policy) for p, h in heads.items()}
         print(f"{path}: {len(cases)} text-only cases ({harmful.sum()} harmful)")
         for p, d in decisions.items():
             print(f"  {pathlib.Path(p).name:32} harmful refused {d[harmful].sum():4d}/{harmful.sum():<4d} "

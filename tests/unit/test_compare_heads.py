@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from services.decision import policy as policy_module
 from services.models import compare_heads
 from services.workers.classifiers.refusal import CATEGORIES, E5_MAX_CHARS
 
@@ -31,10 +32,11 @@ def test_a_malformed_line_is_named_with_its_number(tmp_path, line, message):
         compare_heads.typed_cases(path)
 
 
-def test_person_directed_scores_alone_do_not_refuse_typed_text():
-    thresholds = np.full(len(CATEGORIES), 0.5)
+def test_refusals_follow_the_decision_policy_without_an_image():
+    policy = policy_module.load(policy_module.DEFAULT_PATH)
+    limits = policy.thresholds["refusal"]
     scores = np.zeros((3, len(CATEGORIES)))
     scores[0, CATEGORIES.index("person_identification")] = 0.99  # needs a face in an image
-    scores[1, CATEGORIES.index("illicit_behavior")] = 0.5        # at the threshold: refused
-    scores[2, CATEGORIES.index("hate")] = 0.49
-    assert compare_heads.refused(scores, thresholds).tolist() == [False, True, False]
+    scores[1, CATEGORIES.index("illicit_behavior")] = limits["illicit_behavior"]  # at the threshold: refused
+    scores[2, CATEGORIES.index("hate")] = limits["hate"] - 0.01
+    assert compare_heads.refused(scores, policy).tolist() == [False, True, False]
