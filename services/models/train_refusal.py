@@ -450,7 +450,8 @@ def main(argv=None) -> int:
                         help="also write out-of-fold errors on the training set to var/reports (0 = skip)")
     parser.add_argument("--round-validation", action="store_true",
                         help="also score each hand-written round (2 on) with heads trained on the other rows and "
-                             "print refused / benign-flagged for the MLP alone and the blend (train only; ~10 min)")
+                             "print refused / benign-flagged for the MLP alone and the blend (train only; "
+                             "about 35 min on two cores for rounds 2-25)")
     parser.add_argument("--report", default=str(ROOT / "var" / "reports" / "refusal-training.json"),
                         help="JSON file for the held-out figures; the cross-validation and round-validation "
                              "files go beside it (var/reports/refusal-training.json)")
