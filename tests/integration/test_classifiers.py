@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import pathlib
 
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from screening.v1 import types_pb2
 from services.cli import samples
@@ -50,12 +52,14 @@ def test_text_screenshot_jailbreak_is_refused_like_typed_text(stub):
     assert not evidence_of(typed, "refusal").image_text_scores
 
 
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _chat_page(message: str) -> bytes:
     """A desktop chat window: a sidebar of conversations beside the message (small text, 1600 px wide)."""
-    import io
-
-    from PIL import Image, ImageDraw, ImageFont
-
     font = ImageFont.truetype(samples.default_font(), 15)
     page = Image.new("RGB", (1600, 900), "white")
     draw = ImageDraw.Draw(page)
@@ -63,9 +67,7 @@ def _chat_page(message: str) -> bytes:
         draw.text((20, 40 + 32 * k), f"Team lunch thread {k + 1}: pizza on Friday?", fill="#333333", font=font)
     draw.rounded_rectangle((520, 400, 1150, 440), radius=10, fill="#dcf8c6")
     draw.text((535, 410), message, fill="black", font=font)
-    out = io.BytesIO()
-    page.save(out, format="PNG")
-    return out.getvalue()
+    return _png(page)
 
 
 def test_harmful_message_on_a_busy_page_is_not_diluted_by_the_text_around_it(stub):
@@ -79,10 +81,6 @@ def test_harmful_message_on_a_busy_page_is_not_diluted_by_the_text_around_it(stu
 def _dark_phone_chat(lines: list[str], cjk: bool = False) -> bytes:
     """A dark-mode phone screenshot: a status bar, a chat header, and the message in light text on a blue
     bubble over black (inverted contrast, unlike the eval's black-on-white renders)."""
-    import io
-
-    from PIL import Image, ImageDraw, ImageFont
-
     font = ImageFont.truetype(samples.cjk_font() if cjk else samples.default_font(), 22)
     small = ImageFont.truetype(samples.default_font(), 14)
     page = Image.new("RGB", (390, 160 + 32 * len(lines)), (18, 18, 18))
@@ -94,9 +92,7 @@ def _dark_phone_chat(lines: list[str], cjk: bool = False) -> bytes:
     draw.rounded_rectangle((378 - width, 82, 378, 94 + 32 * len(lines)), radius=18, fill=(0, 122, 255))
     for k, line in enumerate(lines):
         draw.text((392 - width, 90 + 32 * k), line, fill="white", font=font)
-    out = io.BytesIO()
-    page.save(out, format="PNG")
-    return out.getvalue()
+    return _png(page)
 
 
 @pytest.mark.parametrize("lines, cjk, expected", [
