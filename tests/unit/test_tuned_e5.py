@@ -71,6 +71,9 @@ def test_served_graph_scores_in_batches_like_one_by_one(tmp_path):
     assert model([]).shape == (0, 8)
     long_text = "a" * 300
     np.testing.assert_array_equal(model([long_text + " and much more"]), model([long_text]))  # read up to max_chars
+    expanding = "\ufdfa" * 300  # each expands to 18 letters under the normalisation map: > 512 tokens
+    assert len(model.file.tokenize(expanding)) > model.file.max_positions
+    assert model([expanding, "\x00\x01\x7f", "\ud800"]).shape == (3, 8)  # cut to the positions, not an error
 
 
 def test_a_damaged_model_file_is_refused_with_what_to_do(tmp_path):
