@@ -95,3 +95,25 @@ def test_finetune_needs_a_pack_and_says_how_to_make_it(tmp_path, capsys):
     with pytest.raises(SystemExit):
         finetune_e5.main(["train", "--pack", str(tmp_path)])
     assert "finetune_e5 pack" in capsys.readouterr().err
+
+
+def test_share_search_matches_the_old_benign_rate(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 400
+    labels = np.zeros((n, 8), np.float32)
+    labels[:200, 0] = 1  # half harmful (illicit), half benign; only that category scores anything
+    noisy = np.zeros((n, 8), np.float32)
+    noisy[:200, 0] = rng.uniform(0.2, 0.7, 200)  # the two heads overlap: some harmful missed, some benign flagged
+    noisy[200:, 0] = rng.uniform(0.0, 0.55, 200)
+    truth = labels.copy()  # a third model that is always right
+    np.savez(tmp_path / "round.npz", mlp=noisy, ngram=noisy, round=np.full(n, 3), labels=labels)
+    np.savez(tmp_path / "tuned.npz", tuned=truth, scored=np.ones(n, bool), round=np.full(n, 3))
+    lines = finetune_e5.choose_share(tmp_path / "round.npz", tmp_path / "tuned.npz", lowered=0.0,
+                                     shares=(0.0, 0.5)).splitlines()
+    refused = [float(line.split("harmful refused ")[1].split(" %")[0]) for line in lines[1:]]
+    flagged = [float(line.split("benign flagged ")[1].split(" %")[0]) for line in lines[1:]]
+    assert refused[1] > refused[0]  # a better third model earns recall at no more benign flags
+    assert flagged[1] <= flagged[0] + 1e-9
+    np.savez(tmp_path / "other.npz", tuned=truth, scored=np.ones(n, bool), round=np.full(n, 4))
+    with pytest.raises(SystemExit, match="different training sets"):
+        finetune_e5.choose_share(tmp_path / "round.npz", tmp_path / "other.npz", lowered=0.0)
