@@ -246,32 +246,25 @@ def choose_share(round_scores: pathlib.Path, tuned_scores: pathlib.Path, lowered
     when the tuned encoder joined) that flags no more out-of-round benign prompts than the blend
     without it, and the share of harmful prompts then refused (any category, mean over categories).
     Inputs: train_refusal --round-validation's scores and out_of_round's."""
-    from services.models.train_refusal import policy_thresholds
+    from services.models.train_refusal import HEAD, blend, decision_rates, policy_thresholds
 
     old, new = np.load(round_scores), np.load(tuned_scores)
     keep = new["scored"] & (old["round"] >= 2)
     if not np.array_equal(old["round"], new["round"]):
         raise SystemExit("the two score files come from different training sets: rerun both")
     mlp, ngram, tuned, y = old["mlp"][keep], old["ngram"][keep], new["tuned"][keep], old["labels"][keep]
-    benign = y.sum(axis=1) == 0
-    thresholds = policy_thresholds()
-
-    def rates(probs, limits):
-        fired = probs >= limits
-        return np.mean([fired[y[:, j] > 0].any(axis=1).mean() for j in range(y.shape[1]) if y[:, j].any()]), \
-            fired[benign].any(axis=1).mean()
-
-    base_thresholds = thresholds + lowered
-    _, target = rates(0.7 * mlp + 0.3 * ngram, base_thresholds)
+    ngram_weight = float(np.load(HEAD)["ngram_weight"])
+    base_thresholds = policy_thresholds() + lowered
+    _, target = decision_rates(blend(mlp, ngram, ngram_weight), y, base_thresholds)
     lines = [f"  {len(y)} out-of-round prompts; benign flagged without the tuned encoder: {100 * target:.1f} %"]
     for share in shares:
-        probs = 0.7 * ((1 - share) * mlp + share * tuned) + 0.3 * ngram
+        probs = blend(mlp, ngram, ngram_weight, tuned, share)
         shift = 0.0
         for step in np.arange(0.0, -0.2, -0.005):
-            if rates(probs, base_thresholds + step)[1] > target + 1e-9:
+            if decision_rates(probs, y, base_thresholds + step)[1] > target + 1e-9:
                 break
             shift = step
-        refused, flagged = rates(probs, base_thresholds + shift)
+        refused, flagged = decision_rates(probs, y, base_thresholds + shift)
         lines.append(f"  share {share:.1f}: thresholds {shift:+.3f}, harmful refused {100 * refused:.1f} %, "
                      f"benign flagged {100 * flagged:.1f} %")
     return "\n".join(lines)

@@ -301,16 +301,29 @@ def ngram_scores(grams: Ngrams, head) -> np.ndarray:
     return 1 / (1 + np.exp(-logits))
 
 
+def blend(mlp: np.ndarray, ngram: np.ndarray, ngram_weight: float, tuned: np.ndarray | None = None,
+          tuned_weight: float = 0.0) -> np.ndarray:
+    """The served sum of the parts' probabilities: (1 - w) * ((1 - t) * MLP + t * tuned) + w * n-gram LR."""
+    if tuned is not None and tuned_weight:
+        mlp = (1 - tuned_weight) * mlp + tuned_weight * tuned
+    return (1 - ngram_weight) * mlp + ngram_weight * ngram
+
+
 def score(x: np.ndarray, grams: Ngrams, head, tuned: np.ndarray | None = None) -> np.ndarray:
-    """What the served graphs compute: (1 - w) * ((1 - t) * MLP + t * tuned) + w * n-gram LR, `tuned`
-    being the fine-tuned encoder's probabilities (tuned_scorer) of the same texts; t = 0 for a head
-    saved without a tuned weight, or when tuned is None ("MLP and n-grams alone")."""
-    weight = float(head["ngram_weight"])
-    mlp = mlp_scores(x, head)
-    share = float(head.get("tuned_weight", 0.0)) if tuned is not None else 0.0
-    if share:
-        mlp = (1 - share) * mlp + share * tuned
-    return (1 - weight) * mlp + weight * ngram_scores(grams, head)
+    """What the served graphs compute (blend), `tuned` being the fine-tuned encoder's probabilities
+    (tuned_scorer) of the same texts; t = 0 for a head saved without a tuned weight, or when tuned is
+    None ("MLP and n-grams alone")."""
+    return blend(mlp_scores(x, head), ngram_scores(grams, head), float(head["ngram_weight"]), tuned,
+                 float(head.get("tuned_weight", 0.0)))
+
+
+def decision_rates(probs: np.ndarray, y: np.ndarray, thresholds) -> tuple[float, float]:
+    """(harmful prompts refused, any category firing, averaged over the categories that have any;
+    benign prompts flagged by any category, 0 without benign prompts)."""
+    fired = probs >= thresholds
+    benign = y.sum(axis=1) == 0
+    recall = [fired[y[:, j] > 0].any(axis=1).mean() for j in range(y.shape[1]) if y[:, j].any()]
+    return float(np.mean(recall)), float(fired[benign].any(axis=1).mean()) if benign.any() else 0.0
 
 
 def tuned_scorer(model_dir: pathlib.Path):
@@ -392,12 +405,12 @@ def round_validation(rows: list[dict], x: np.ndarray, grams: Ngrams, y: np.ndarr
         lines.append(f"  {title:<22}{cells}{100 * r['benign_flagged_any']:8.1f}%")
 
     for weight in sorted({0.0, options["ngram_weight"]}):
-        line(f"n-gram weight {weight:g}", (1 - weight) * mlp_prob[scored] + weight * lr_prob[scored], 0.5)
-    blend = ((1 - options["ngram_weight"]) * mlp_prob + options["ngram_weight"] * lr_prob)[scored]
+        line(f"n-gram weight {weight:g}", blend(mlp_prob[scored], lr_prob[scored], weight), 0.5)
+    blended = blend(mlp_prob, lr_prob, options["ngram_weight"])[scored]
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.55):
-        line(f"blend at {threshold:g}", blend, threshold)
-    chosen = choose_thresholds(blend, y[scored])
-    line("blend, chosen below", blend, chosen)
+        line(f"blend at {threshold:g}", blended, threshold)
+    chosen = choose_thresholds(blended, y[scored])
+    line("blend, chosen below", blended, chosen)
     lines.append("  thresholds that maximise mean refusal - benign flagged (illicit_behavior pinned at 0.5): "
                  + ", ".join(f"{c} {t:g}" for c, t in zip(CATEGORIES, chosen, strict=True)))
     if scores_path is not None:
@@ -415,13 +428,10 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, pinned: dict[int, float]
     its look-alikes are most of the benign flags, so a free search trades its recall away)."""
     pinned = {CATEGORIES.index("illicit_behavior"): 0.5} if pinned is None else pinned
     grid = np.round(np.arange(0.3, 0.701, 0.025), 3) if grid is None else grid
-    benign = y.sum(axis=1) == 0
-    harmful = [np.flatnonzero(y[:, j] > 0) for j in range(y.shape[1])]
 
     def youden(thresholds: np.ndarray) -> float:
-        fired = probs >= thresholds
-        recall = [fired[rows].any(axis=1).mean() for rows in harmful if len(rows)]
-        return float(np.mean(recall) - (fired[benign].any(axis=1).mean() if benign.any() else 0.0))
+        refused, flagged = decision_rates(probs, y, thresholds)
+        return refused - flagged
 
     thresholds = np.full(y.shape[1], 0.5)
     for j, value in pinned.items():

@@ -117,3 +117,11 @@ def test_share_search_matches_the_old_benign_rate(tmp_path):
     np.savez(tmp_path / "other.npz", tuned=truth, scored=np.ones(n, bool), round=np.full(n, 4))
     with pytest.raises(SystemExit, match="different training sets"):
         finetune_e5.choose_share(tmp_path / "round.npz", tmp_path / "other.npz", lowered=0.0)
+
+
+def test_share_without_its_score_files_says_how_to_make_them(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        finetune_e5.main(["share", "--round-scores", str(tmp_path / "none.npz"),
+                          "--tuned-scores", str(tmp_path / "none2.npz")])
+    err = capsys.readouterr().err
+    assert "not a file" in err and "--round-validation" in err and "finetune_e5 out-of-round" in err
