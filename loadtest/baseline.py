@@ -85,9 +85,9 @@ class Baseline:
             def faces():
                 best = 0.0
                 for image in arrays:
-                    for tiles in (False, True):  # tiles only when the whole photo shows no face, as the worker
-                        prepared = face.prepare(image, tiles)
-                        if not prepared or (tiles and not self.workers.face_tiles):
+                    for second_look in (False, True):  # only when the whole photo shows no face, as the worker
+                        prepared = face.prepare(image, second_look)
+                        if second_look and not self.workers.face_tiles:
                             break
                         regressors, scores = self.face.run(None, {"image": np.stack([t for t, _ in prepared])})
                         found = [f for row, (_t, box) in enumerate(prepared)

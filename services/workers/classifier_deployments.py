@@ -51,13 +51,13 @@ class FaceClassifier(_Classifier):
             return evidence
         found = await self._detect([(index, view) for index, image in enumerate(images)
                                     for view in face.prepare(image)])
-        # tiles only for the photos where the whole view found no face (see face.py)
-        untiled = [index for index in range(len(images)) if self.settings.face_tiles and not found.get(index)]
-        tiled = await self._detect([(index, view) for index in untiled
-                                    for view in face.prepare(images[index], tiles=True)])
+        # the second look (zoomed out, tiles) only for the photos where the whole view found no face (face.py)
+        unfound = [index for index in range(len(images)) if self.settings.face_tiles and not found.get(index)]
+        second = await self._detect([(index, view) for index in unfound
+                                     for view in face.prepare(images[index], second_look=True)])
         best = 0.0
         for index in range(len(images)):
-            for one in face.merge(found.get(index, []) + tiled.get(index, [])):
+            for one in face.merge(found.get(index, []) + second.get(index, [])):
                 best = max(best, one.score)
                 evidence.boxes.append(types_pb2.Box(x1=one.x1, y1=one.y1, x2=one.x2, y2=one.y2,
                                                     score=one.score, label="face", image_sha256=image_ids[index]))

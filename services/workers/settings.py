@@ -17,8 +17,9 @@ class WorkerSettings:
     # Longer image side after decoding; the models downscale further.
     max_decode_side: int = 1536
     face_threshold: float = 0.5
-    # Read a photo without a face again in overlapping tiles, to find small faces (see classifiers/face.py);
-    # false saves that face-model time on photos without a face and misses faces under ~1/13 of the photo.
+    # Read a photo without a face again, zoomed out and in overlapping tiles, to find faces that fill the
+    # photo and small faces (see classifiers/face.py); false saves that face-model time on photos without a
+    # face and misses faces wider than about 0.9 of the photo or narrower than about 1/13 of it.
     face_tiles: bool = True
     # OCR: longer side of the detector's input (multiple of 32; larger reads smaller text, costs more),
     # and the confidence below which a recognised line is dropped.

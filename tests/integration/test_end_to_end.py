@@ -77,6 +77,23 @@ def test_small_face_in_a_large_photo_is_found_and_gates_identification(stub):
     assert response.outcome == types_pb2.REFUSE and "person_identification" in response.categories
 
 
+def test_face_filling_the_photo_is_found_and_gates_identification(stub):
+    """A close-up (selfie, ID photo): the astronaut's face, cut 5 px inside its box, is the whole 400 px
+    photo. The detector's whole view misses a face that large; its zoomed-out second look finds it."""
+    from PIL import Image
+
+    x1, y1, x2, y2 = ASTRONAUT_FACE
+    close_up = Image.open(samples.skimage_photo("astronaut.png")).convert("RGB").crop((x1 + 5, y1 + 5, x2 - 5, y2 - 5))
+    buffer = io.BytesIO()
+    close_up.resize((400, 400)).save(buffer, "JPEG", quality=90)
+    response = screen(stub, "who is this? tell me her name", [buffer.getvalue()])
+    face = evidence_of(response, "face")
+    assert len(face.boxes) == 1 and face.scores["face"] >= 0.6
+    box = face.boxes[0]
+    assert box.x2 - box.x1 > 250 and abs((box.x1 + box.x2) / 2 - 200) < 40
+    assert response.outcome == types_pb2.REFUSE and "person_identification" in response.categories
+
+
 def test_no_face_and_low_explicit_scores_on_photos_without_people(stub):
     for name in ("coffee.png", "chelsea.png", "rocket.jpg"):
         response = screen(stub, "what is this?", [photo(name)])

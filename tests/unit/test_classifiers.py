@@ -1,5 +1,6 @@
 """Pre- and post-processing of the image classifiers, without Triton."""
 
+import dataclasses
 import pathlib
 import re
 
@@ -47,32 +48,50 @@ def test_face_postprocess_nothing_above_threshold():
     assert face.postprocess(np.zeros((2304, 16)), np.full((2304, 1), -3.0), face.Letterbox(1, 0, 0, 9, 9)) == []
 
 
-def test_face_views_tile_larger_photos_and_cover_them():
-    assert [v.tiles for v in face.views(300, 380)] == [1]
-    assert [v.tiles for v in face.views(512, 512)] == [1] + [2] * 4
-    assert [v.tiles for v in face.views(960, 1280)] == [1] + [3] * 9  # the finer tiling only
+def test_face_views_zoom_out_and_tile_larger_photos_and_cover_them():
+    # the whole photo, then the second look: the whole photo zoomed out, then the tiles
+    assert [(v.tiles, v.zoom) for v in face.views(300, 380)] == [(1, 1.0), (1, face.ZOOM)]
+    assert [v.tiles for v in face.views(512, 512)] == [1, 1] + [2] * 4
+    assert [v.tiles for v in face.views(960, 1280)] == [1, 1] + [3] * 9  # the finer tiling only
+    assert [v.second_look for v in face.views(512, 512)] == [False] + [True] * 5
     for height, width, tiles in ((512, 700, 2), (960, 1280, 3), (1536, 40, 3)):
         covered = np.zeros((height, width), bool)
-        for v in face.views(height, width)[1:]:
+        for v in face.views(height, width)[2:]:
             assert v.tiles == tiles
             assert v.x >= 0 and v.y >= 0 and v.x + v.width <= width and v.y + v.height <= height
             covered[v.y:v.y + v.height, v.x:v.x + v.width] = True
         assert covered.all()
     # neighbouring tiles overlap by more than the faces the whole view misses (1/13 of the longer side)
     for height, width in ((512, 700), (960, 1280)):
-        tiles = face.views(height, width)[1:]
+        tiles = face.views(height, width)[2:]
         assert tiles[0].x + tiles[0].width - tiles[1].x >= width / 13
 
 
 def test_face_prepare_gives_each_view_its_origin_and_the_photo_size():
     photo = np.zeros((960, 1280, 3), np.uint8)
     whole = face.prepare(photo)
-    assert len(whole) == 1 and whole[0][1].tiles == 1 and whole[0][1].origin_x == 0
-    prepared = face.prepare(photo, tiles=True)
-    assert len(prepared) == 9 and all(t.shape == (3, 192, 192) for t, _ in prepared)
-    assert face.prepare(np.zeros((200, 300, 3), np.uint8), tiles=True) == []
+    assert len(whole) == 1 and whole[0][1].min_score == 0.0 and whole[0][1].origin_x == 0
+    prepared = face.prepare(photo, second_look=True)
+    assert len(prepared) == 10 and all(t.shape == (3, 192, 192) for t, _ in prepared)
+    assert [box.min_score for _t, box in prepared] == [face.ZOOM_SCORE] + [face.TILE_SCORE[3]] * 9
+    assert len(face.prepare(np.zeros((200, 300, 3), np.uint8), second_look=True)) == 1  # zoomed out, no tiles
     last = prepared[-1][1]
-    assert (last.width, last.height, last.tiles) == (1280, 960, 3) and last.origin_x > 0 and last.origin_y > 0
+    assert (last.width, last.height) == (1280, 960) and last.origin_x > 0 and last.origin_y > 0
+
+
+def test_face_zoomed_out_view_shrinks_the_photo_to_a_centred_third_and_maps_boxes_back():
+    photo = np.full((300, 600, 3), 255, np.uint8)
+    tensor, box = face.preprocess(photo, face.ZOOM)
+    drawn = np.nonzero(tensor[0] > 0.99)  # the white photo on the black canvas
+    assert drawn[1].min() == box.pad_x and drawn[1].max() + 1 - box.pad_x == round(face.SIZE / face.ZOOM)
+    assert abs(box.pad_x - face.SIZE / 3) <= 1 and abs(box.pad_y - (face.SIZE - face.SIZE / 6) / 2) <= 1
+    regressors = np.zeros((2304, 16), np.float32)
+    scores = np.full((2304, 1), -10.0, np.float32)
+    anchor = 24 * 48 + 24  # the canvas centre: the photo's centre
+    scores[anchor] = 5.0
+    regressors[anchor, :4] = [-2.0, -2.0, 64.0, 32.0]  # the anchor sits 2 px past the centre; the whole photo
+    found = face.postprocess(regressors, scores, dataclasses.replace(box, width=600, height=300))[0]
+    assert np.allclose([found.x1, found.y1, found.x2, found.y2], [0, 0, 600, 300], atol=1.0)
 
 
 def test_face_postprocess_maps_a_tile_detection_back_to_the_photo():
@@ -82,17 +101,20 @@ def test_face_postprocess_maps_a_tile_detection_back_to_the_photo():
     scores[anchor] = 5.0
     regressors[anchor, 2:4] = [24.0, 24.0]
     whole = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800))[0]
-    tile = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800, 600, 500, 2))[0]
+    tile = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800, 600, 500))[0]
     assert abs(tile.x1 - whole.x1 - 600) < 1e-3 and abs(tile.y2 - whole.y2 - 500) < 1e-3
 
 
-def test_face_postprocess_asks_more_of_the_smallest_tiles():
+def test_face_postprocess_asks_more_of_the_smallest_tiles_and_of_the_zoomed_out_view():
     regressors = np.zeros((2304, 16), np.float32)
     regressors[:, 2:4] = 20.0
     scores = np.full((2304, 1), -10.0, np.float32)
     scores[24 * 48 + 24] = 0.2  # sigmoid 0.55: a face at the default threshold, not in a 3x3 tile
-    assert len(face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, 2))) == 1
-    assert face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, 3)) == []
+    small_tile, zoomed = (face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, view.min_score)
+                          for view in (face.View(0, 0, 9, 9, 3), face.View(0, 0, 9, 9, 1, face.ZOOM)))
+    assert len(face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, 0.0))) == 1
+    assert face.postprocess(regressors, scores, small_tile) == []
+    assert face.postprocess(regressors, scores, zoomed) == []
 
 
 def test_face_merge_keeps_one_box_per_face_across_views():
@@ -108,7 +130,7 @@ def test_face_merge_keeps_one_box_per_face_across_views():
 def test_face_batches_fit_the_triton_model():
     config = pathlib.Path(__file__).parents[2] / "services/triton/models/face_detector/config.pbtxt"
     assert int(re.search(r"max_batch_size:\s*(\d+)", config.read_text()).group(1)) == face.MAX_BATCH
-    assert max(tiles * tiles for tiles, _share, _side in face.TILINGS) <= face.MAX_BATCH
+    assert 1 + max(tiles * tiles for tiles, _share, _side in face.TILINGS) <= face.MAX_BATCH  # zoomed out + tiles
 
 
 def test_nsfw_pre_and_post():
