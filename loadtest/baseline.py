@@ -79,7 +79,7 @@ class Baseline:
     def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:
         """The whole decision for one request; `model_ms` accumulates the time per classifier."""
         self.model_ms = {}
-        arrays = [image_io.decode_rgb(data) for data in payloads]
+        arrays = [array for data in payloads for array in image_io.decode_frames(data)]
         verdicts: dict[str, types_pb2.ClassifierEvidence] = {}
         if arrays:
             def faces():

@@ -2,7 +2,9 @@
 
 `inspect` detects the format from the bytes, reads the declared size from the header BEFORE any
 pixel is decoded (so a decompression bomb is refused for its pixel count, not after it filled the
-memory), then decodes fully to prove the file is whole. `decode_rgb` gives the workers an RGB array.
+memory), then decodes fully to prove the file is whole. `decode_frames` gives the workers an RGB array
+per frame: every frame of an animated GIF, WebP or PNG is screened, since a model downstream may read
+any of them and a harmful text or explicit picture could sit in a later frame.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 # size ourselves (stricter, configurable) before any pixel is decoded, and keep a hard cap in decode_rgb.
 Image.MAX_IMAGE_PIXELS = None
 HARD_MAX_PIXELS = 200_000_000
+HARD_MAX_FRAMES = 100  # frames decoded from one image at most, whatever ingest was configured to accept
 
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -42,6 +45,7 @@ class ImageInfo:
     height: int
     sha256: str
     size_bytes: int
+    frames: int = 1  # an animated image's frame count
 
 
 def sniff(data: bytes) -> str | None:
@@ -54,7 +58,7 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def inspect(data: bytes, max_pixels: int, max_frames: int = 100) -> ImageInfo:
+def inspect(data: bytes, max_pixels: int, max_frames: int = HARD_MAX_FRAMES) -> ImageInfo:
     fmt = sniff(data)
     if fmt is None:
         head = data[:8].hex()
@@ -71,29 +75,47 @@ def inspect(data: bytes, max_pixels: int, max_frames: int = 100) -> ImageInfo:
                                      f"{max_pixels:,} pixels; downscale it before sending")
                 frames = getattr(img, "n_frames", 1)
                 if frames > max_frames:
-                    raise ImageError(f"{fmt} has {frames} frames; the limit is {max_frames}")
-                img.load()
+                    raise ImageError(f"{fmt} has {frames} frames; the limit is {max_frames} (every frame is screened): "
+                                     f"send a still image or fewer frames")
+                for index in range(frames):  # every frame is screened, so every frame must be whole
+                    img.seek(index)
+                    img.load()
     except ImageError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{fmt} is corrupt or truncated ({type(exc).__name__}: {exc}); send the whole file") from None
-    return ImageInfo(fmt, width, height, hashlib.sha256(data).hexdigest(), len(data))
+    return ImageInfo(fmt, width, height, hashlib.sha256(data).hexdigest(), len(data), frames)
 
 
 def decode_rgb(data: bytes, max_side: int = 1536) -> np.ndarray:
-    """Decodes to an RGB uint8 array (H, W, 3): EXIF orientation applied, transparency composited on
-    white (so dark text on a transparent screenshot stays readable), the longer side capped at
-    `max_side`. Call only on bytes that passed `inspect`."""
+    """The first frame as an RGB uint8 array (H, W, 3); see `decode_frames`."""
+    return decode_frames(data, max_side, max_frames=1)[0]
+
+
+def decode_frames(data: bytes, max_side: int = 1536, max_frames: int = HARD_MAX_FRAMES) -> list[np.ndarray]:
+    """Every frame as an RGB uint8 array (H, W, 3), in order (a still image: one); a frame equal to the
+    one before it is dropped. EXIF orientation applied, transparency composited on white (so dark text on
+    a transparent screenshot stays readable), the longer side capped at `max_side`. Call only on bytes
+    that passed `inspect` (which also limits the frame count)."""
     with Image.open(io.BytesIO(data)) as img:
         if img.size[0] * img.size[1] > HARD_MAX_PIXELS:
             raise ImageError(f"{img.size[0]}x{img.size[1]} exceeds {HARD_MAX_PIXELS:,} pixels")
-        img.seek(0)
-        img = ImageOps.exif_transpose(img)
-        if img.mode in ("RGBA", "LA", "P", "PA") or "transparency" in img.info:
-            rgba = img.convert("RGBA")
-            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            img = Image.alpha_composite(background, rgba)
-        img = img.convert("RGB")
-        if max(img.size) > max_side:
-            img.thumbnail((max_side, max_side), Image.BILINEAR)
-        return np.asarray(img, dtype=np.uint8)
+        frames: list[np.ndarray] = []
+        for index in range(min(getattr(img, "n_frames", 1), max_frames, HARD_MAX_FRAMES)):
+            img.seek(index)
+            array = _rgb(img, max_side)
+            if not frames or not np.array_equal(array, frames[-1]):
+                frames.append(array)
+        return frames
+
+
+def _rgb(frame: Image.Image, max_side: int) -> np.ndarray:
+    img = ImageOps.exif_transpose(frame)
+    if img.mode in ("RGBA", "LA", "P", "PA") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    img = img.convert("RGB")
+    if max(img.size) > max_side:
+        img.thumbnail((max_side, max_side), Image.BILINEAR)
+    return np.asarray(img, dtype=np.uint8)

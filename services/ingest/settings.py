@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from services.common import images
 from services.common.settings import load, require
 
 PREFIX = "SCREENING_INGEST_"
@@ -18,7 +19,9 @@ class IngestSettings:
     max_image_bytes: int = 8 * 1024 * 1024
     max_total_image_bytes: int = 16 * 1024 * 1024
     max_pixels: int = 40_000_000
-    max_frames: int = 100
+    # Frames in all the images of one request (a still image is one; every frame of an animated image is
+    # screened, so each costs as much as a still).
+    max_frames: int = 16
     max_id_chars: int = 128
     # Decision deadlines per SLO class, from acceptance (ms). The decision service applies them;
     # Screen waits for a decision until the call's own gRPC deadline or this plus a margin.
@@ -36,6 +39,8 @@ class IngestSettings:
                 "SCREENING_INGEST_MAX_IMAGE_BYTES must not exceed SCREENING_INGEST_MAX_TOTAL_IMAGE_BYTES")
         require(self.max_total_image_bytes + self.max_text_bytes < self.max_grpc_message_bytes,
                 "SCREENING_INGEST_MAX_GRPC_MESSAGE_BYTES must exceed the text and image limits together")
+        require(1 <= self.max_frames <= images.HARD_MAX_FRAMES,
+                f"SCREENING_INGEST_MAX_FRAMES={self.max_frames}: choose 1-{images.HARD_MAX_FRAMES}")
         require(self.interactive_deadline_ms > 0 and self.batch_deadline_ms > 0, "deadlines must be positive")
 
 

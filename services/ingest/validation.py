@@ -69,5 +69,9 @@ def validate(request, limits: IngestSettings) -> ValidRequest:
         except images.ImageError as exc:
             raise ValidationError(f"image {index}: {exc}") from None
         checked.append(ValidImage(bytes(data), info))
+    frames = sum(image.info.frames for image in checked)
+    if frames > limits.max_frames:
+        raise ValidationError(f"the images carry {frames} frames in all; the limit is {limits.max_frames} per request "
+                              f"(every frame of an animated image is screened): send fewer frames or a still image")
     slo = request.slo_class or types_pb2.INTERACTIVE
     return ValidRequest(text, checked, request.tenant_id or "default", request.client_request_id, slo)

@@ -206,10 +206,15 @@ class RequestConsumer:
                             "messaging.kafka.partition": record.partition}):
             # sorted by content hash: the order of the images cannot change anything downstream
             ordered = sorted(event.images, key=lambda image: image.sha256)
-            with self.tracer.start_as_current_span("workers.decode", attributes={"screening.images": len(ordered)}):
-                arrays = [images.decode_rgb(image.data, self.settings.max_decode_side) for image in ordered]
+            with self.tracer.start_as_current_span("workers.decode",
+                                                   attributes={"screening.images": len(ordered)}) as span:
+                # every frame of an animated image is screened as an image of its own, under the image's id
+                frames = [(image.sha256, array) for image in ordered
+                          for array in images.decode_frames(image.data, self.settings.max_decode_side)]
+                arrays = [array for _sha, array in frames]
+                span.set_attribute("screening.frames", len(arrays))
                 images_ref = ray.put(arrays)
-            image_ids = [image.sha256 for image in ordered]
+            image_ids = [sha for sha, _array in frames]
             carrier = telemetry.carrier()
             timeout = max(0.5, (event.deadline_unix_ms - time.time() * 1000 + self.settings.classifier_grace_ms) / 1000)
             calls = {}
@@ -230,7 +235,7 @@ class RequestConsumer:
                 publishing.append(asyncio.ensure_future(self._publish_verdict(event.request_id, name, evidence)))
             await asyncio.gather(*publishing)
             self.log.info("request_screened", request_id=event.request_id, trace_id=telemetry.current_trace_id(),
-                          images=len(arrays), verdicts=sorted(calls))
+                          images=len(ordered), frames=len(arrays), verdicts=sorted(calls))
 
     async def _publish_verdict(self, request_id: str, name: str, evidence) -> None:
         verdict = events_pb2.Verdict(request_id=request_id, classifier=name, evidence=evidence,

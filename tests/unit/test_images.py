@@ -43,3 +43,15 @@ def test_inspect_reports_size_and_hash():
     info = images.inspect(data, max_pixels=100)
     assert (info.width, info.height, info.format, info.size_bytes) == (7, 5, "png", len(data))
     assert len(info.sha256) == 64
+
+
+def test_decode_frames_gives_every_distinct_frame_of_an_animated_image():
+    red, blue = Image.new("RGB", (30, 20), (255, 0, 0)), Image.new("RGB", (30, 20), (0, 0, 255))
+    for fmt in ("GIF", "WEBP", "PNG"):
+        out = io.BytesIO()
+        red.save(out, format=fmt, save_all=True, append_images=[red, blue, red], duration=100, loop=0, lossless=True)
+        frames = images.decode_frames(out.getvalue())
+        assert [tuple(frame[5, 5]) for frame in frames] == [(255, 0, 0), (0, 0, 255), (255, 0, 0)], fmt
+        assert images.inspect(out.getvalue(), max_pixels=10_000).frames == Image.open(out).n_frames >= 3, fmt
+        assert np.array_equal(images.decode_rgb(out.getvalue()), frames[0]), fmt
+    assert len(images.decode_frames(encode(red))) == 1

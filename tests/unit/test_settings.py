@@ -15,6 +15,9 @@ def test_malformed_setting_names_the_variable():
         load_ingest({"SCREENING_INGEST_PORT": "abc"})
     with pytest.raises(settings.SettingsError, match="SCREENING_INGEST_PORT=70000"):
         load_ingest({"SCREENING_INGEST_PORT": "70000"})
+    for frames in ("0", "101"):  # the workers decode at most 100 frames of an image: none may go unscreened
+        with pytest.raises(settings.SettingsError, match=f"SCREENING_INGEST_MAX_FRAMES={frames}: choose 1-100"):
+            load_ingest({"SCREENING_INGEST_MAX_FRAMES": frames})
 
 
 def test_boolean_setting_parsed_and_garbage_refused():

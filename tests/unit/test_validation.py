@@ -101,3 +101,30 @@ def test_hostile_ids_and_unknown_slo():
 
 def test_image_only_request_is_valid():
     assert validation.validate(request(text=b"", images=[png()]), LIMITS).text == ""
+
+
+def animated(frames: int, fmt="GIF", size=(40, 30)) -> bytes:
+    """An animated image whose frames differ (so none is dropped as a repeat)."""
+    shots = [Image.new("RGB", size, (index * 20 % 256, 255 - index * 20 % 256, 90)) for index in range(frames)]
+    out = io.BytesIO()
+    shots[0].save(out, format=fmt, save_all=True, append_images=shots[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+def test_every_frame_counts_against_the_request_frame_limit():
+    limits = IngestSettings(max_text_bytes=100, max_images=2, max_image_bytes=50_000, max_total_image_bytes=80_000,
+                            max_pixels=1_000_000, max_frames=6)
+    assert [image.info.frames for image in validation.validate(request(images=[animated(4), png()]), limits).images] \
+        == [4, 1]
+    with pytest.raises(validation.ValidationError, match="carry 7 frames in all; the limit is 6 per request"):
+        validation.validate(request(images=[animated(4), animated(3)]), limits)
+    with pytest.raises(validation.ValidationError, match="gif has 9 frames; the limit is 6"):
+        validation.validate(request(images=[animated(9)]), limits)
+    with pytest.raises(validation.ValidationError, match="webp has 8 frames"):
+        validation.validate(request(images=[animated(8, "WEBP")]), limits)
+
+
+def test_animated_image_truncated_in_a_later_frame_is_refused():
+    data = animated(3, size=(64, 48))
+    with pytest.raises(validation.ValidationError, match="image 0: gif is corrupt or truncated"):
+        validation.validate(request(images=[data[: len(data) - 40]]), LIMITS)
