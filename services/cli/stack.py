@@ -371,6 +371,7 @@ class Stack:
         state = load_state(self.config)
         state["config"] = {k: str(v) for k, v in dataclasses.asdict(self.config).items()}
         _save_state(self.config, state)
+        started = False
         for index, name in enumerate(COMPONENTS, 1):
             began = time.monotonic()
             if self.healthy(name):
@@ -383,8 +384,40 @@ class Stack:
                 self.stop_component(name)
             self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} starting ...")
             self.start(name)
+            started = True
             self.progress(f"[{index}/{len(COMPONENTS)}] {name:<9} ready in {time.monotonic() - began:.1f}s")
+        if started:
+            self.check_end_to_end()
         self.progress(f"stack is up: ingest at 127.0.0.1:{self.config.ingest_port}; logs in {self.logs}")
+
+    def check_end_to_end(self, timeout_s: float = 90.0) -> None:
+        """Screens one text-only request (tenant `stack-check`) through every hop until the classifiers,
+        not a time-out, decide it. Healthy parts are not yet a working pipeline: seen right after a broker
+        start, the workers' consumer held its partitions without fetching until its stall watch recreated
+        it, 3-4 s later, and the first request was refused for a classifier time-out."""
+        from services.cli import client  # the gRPC stubs: imported only when a stack is started here
+
+        began = time.monotonic()
+        self.progress("    end-to-end check: screening one request through Kafka, the workers and the decision")
+        with client.channel(f"127.0.0.1:{self.config.ingest_port}") as channel:
+            stub = client.screening_pb2_grpc.ScreeningServiceStub(channel)
+            attempt = 0
+            while True:
+                attempt += 1
+                request = client.build_request("stack start-up check", tenant_id="stack-check", slo="batch")
+                try:
+                    response = client.screen(stub, request, timeout_s=max(1.0, min(15.0, began + timeout_s
+                                                                                   - time.monotonic())))
+                    if not response.evidence.timed_out:
+                        break
+                    problem = f"timed out classifiers {list(response.evidence.timed_out)}"
+                except Exception as exc:  # noqa: BLE001 - retried until the deadline, then reported
+                    problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+                if time.monotonic() - began > timeout_s:
+                    raise StackError(f"the stack started but a request was not screened within {timeout_s:.0f}s "
+                                     f"({problem}); see the logs in {self.logs}, then `screening stack down` and up")
+                self.progress(f"    end-to-end check: attempt {attempt} not screened yet ({problem}); retrying")
+        self.progress(f"    end-to-end check: screened in {time.monotonic() - began:.1f}s ({attempt} attempt(s))")
 
     def down(self) -> list[str]:
         stopped = []

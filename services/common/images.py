@@ -94,8 +94,9 @@ def decode_rgb(data: bytes, max_side: int = 1536) -> np.ndarray:
 
 def decode_frames(data: bytes, max_side: int = 1536, max_frames: int = HARD_MAX_FRAMES) -> list[np.ndarray]:
     """Every frame as an RGB uint8 array (H, W, 3), in order (a still image: one); a frame equal to the
-    one before it is dropped. EXIF orientation applied, transparency composited on white (so dark text on
-    a transparent screenshot stays readable), the longer side capped at `max_side`. Call only on bytes
+    one before it is dropped. EXIF orientation applied, transparency composited on white, or on black when
+    what is drawn is light (so dark or white text on a transparent image stays readable), the longer side
+    capped at `max_side`. Call only on bytes
     that passed `inspect` (which also limits the frame count)."""
     with Image.open(io.BytesIO(data)) as img:
         if img.size[0] * img.size[1] > HARD_MAX_PIXELS:
@@ -112,10 +113,24 @@ def decode_frames(data: bytes, max_side: int = 1536, max_frames: int = HARD_MAX_
 def _rgb(frame: Image.Image, max_side: int) -> np.ndarray:
     img = ImageOps.exif_transpose(frame)
     if img.mode in ("RGBA", "LA", "P", "PA") or "transparency" in img.info:
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(background, rgba)
-    img = img.convert("RGB")
+        img = img.convert("RGBA")
+    else:
+        img = img.convert("RGB")
     if max(img.size) > max_side:
         img.thumbnail((max_side, max_side), Image.BILINEAR)
+    if img.mode == "RGBA":
+        img = Image.alpha_composite(Image.new("RGBA", img.size, _backdrop(img)), img).convert("RGB")
     return np.asarray(img, dtype=np.uint8)
+
+
+def _backdrop(rgba: Image.Image) -> tuple[int, int, int, int]:
+    """What transparency is composited on: white, or black where what is drawn is light (white text on
+    a transparent sticker would vanish on white and go unread)."""
+    small = rgba.copy()
+    small.thumbnail((256, 256), Image.BOX)
+    pixels = np.asarray(small, dtype=np.float32)
+    alpha = pixels[..., 3] / 255.0
+    if alpha.sum() < 1.0:
+        return 255, 255, 255, 255
+    luminance = pixels[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+    return (0, 0, 0, 255) if float((luminance * alpha).sum() / alpha.sum()) > 160 else (255, 255, 255, 255)

@@ -12,10 +12,12 @@ import threading
 import time
 
 import grpc
+import pytest
 from kafka import KafkaConsumer
 
 from screening.v1 import types_pb2
 from services.cli import client, samples
+from services.cli.stack import StackError
 from services.common import topics
 
 from .conftest import screen
@@ -64,6 +66,22 @@ def test_a_stopped_classifier_yields_classifier_timeout_at_the_deadline(stack, s
     assert "face" in response.evidence.timed_out
     assert response.latency_ms <= deadline_ms + 50, response.latency_ms
     assert response.latency_ms >= deadline_ms - 5
+
+
+def test_stack_is_not_called_up_until_a_request_gets_through(stack):
+    """`stack up` ends with one request screened end to end; with the refusal replica frozen that check
+    fails with a message instead of calling the stack up."""
+    replicas = _pids_matching("ServeReplica", "RefusalClassifier")
+    assert replicas, "no RefusalClassifier replica process"
+    for pid in replicas:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(StackError, match="the stack started but a request was not screened within 3s"):
+            stack.check_end_to_end(timeout_s=3)
+    finally:
+        for pid in replicas:
+            os.kill(pid, signal.SIGCONT)
+    stack.check_end_to_end()
 
 
 def test_no_accepted_request_is_lost_when_parts_are_killed(stack, stub, kafka_bootstrap):

@@ -29,6 +29,14 @@ def test_transparent_png_is_composited_on_white():
     assert array[1, 1].tolist() == [0, 0, 0]
 
 
+def test_light_drawing_on_transparency_is_composited_on_black():
+    rgba = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    rgba.putpixel((1, 1), (255, 255, 255, 255))  # white text on a transparent sticker
+    array = images.decode_rgb(encode(rgba))
+    assert array[0, 0].tolist() == [0, 0, 0] and array[1, 1].tolist() == [255, 255, 255]
+    assert images.decode_rgb(encode(Image.new("RGBA", (4, 4), (0, 0, 0, 0))))[0, 0].tolist() == [255, 255, 255]
+
+
 def test_decode_caps_the_longer_side_and_applies_exif_orientation():
     wide = Image.new("RGB", (400, 100), "blue")
     assert images.decode_rgb(encode(wide), max_side=200).shape == (50, 200, 3)

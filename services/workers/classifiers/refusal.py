@@ -7,7 +7,9 @@ project's trained MLP head, and its hashed character 2-4-grams (computed here, i
 beside the string) for a trained logistic regression; the graph averages the two heads'
 probabilities. A long prompt is also scored in windows of a few sentences, so a harmful request
 hidden in a benign page is not averaged away; the request's score per category is the highest over
-its windows.
+its windows. A text written to slip past a classifier (s p a c e d letters, ꜱᴍᴀʟʟ ᴄᴀᴘꜱ, s̷t̷r̷u̷c̷k̷
+letters, Cyrillic look-alikes or l33t inside Latin words, zero-width characters) is also scored
+unmasked (`unmask`): one more string, only when unmasking changes the text.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ E5_MAX_CHARS = 300
 # counts 1, a wide (CJK) character 2. Seen: OCR read a stray "g" off a photo, and the head, which never
 # saw such fragments, gave it 0.50 sexual_content. "kys" and "自杀" are still scored.
 MIN_READABLE = 3
+
+# unmask: letters NFKC leaves alone that read as Latin letters
+_SMALL_CAPS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True))
+_LOOK_ALIKES = dict(zip("аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅαοικνρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+                        "aeopcyxijsdhqwABEKMHOPCTXIJSaoikvptuxABEZHIKMNOPTYX", strict=True))
+_LEET = dict(zip("013457$", "oieasts", strict=True))
+_LEET_RUN = re.compile(r"(?<=[A-Za-z])[013457$]+(?=[A-Za-z])")  # k1ll, c00k, w17h; not mp3, 4x4, COVID-19
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SPACED = re.compile(r"(?<!\S)(?:\w[ \t]{1,3}){3,}\w(?!\S)")  # 4+ single characters, spaced out
 
 
 def normalise(text: str) -> str:
@@ -121,10 +132,44 @@ def has_something_to_read(text: str) -> bool:
     return False
 
 
+def _latin(ch: str) -> bool:
+    return "a" <= ch.lower() <= "z"
+
+
+def unmask(text: str) -> str:
+    """The text as it reads once decoration is taken off (see the module docstring); NFKC first, so
+    full-width, circled and mathematical letters are already plain. Look-alikes and l33t are replaced
+    only inside words that also hold a Latin letter, so Russian or Greek text stays, and l33t digits only
+    between two Latin letters, so numbers, "mp3" and "COVID-19" stay."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width characters
+    text = _MARKS.sub("", text).translate(str.maketrans(_SMALL_CAPS))
+
+    def word(match: re.Match) -> str:
+        token = match.group(0)
+        if not any(_latin(ch) for ch in token):
+            return token
+        token = "".join(_LOOK_ALIKES.get(ch, ch) for ch in token)
+        return _LEET_RUN.sub(lambda run: "".join(_LEET[ch] for ch in run.group(0)), token)
+
+    text = re.sub(r"\S+", word, text)
+    return _SPACED.sub(lambda m: re.sub(r"[ \t]{2,}", "\0", m.group(0)).replace(" ", "").replace("\t", "")
+                       .replace("\0", " "), text)
+
+
 def segments(text: str) -> list[str]:
-    """The strings scored for one text: the text itself, plus sentence windows when it is long; none
-    when it has less than MIN_READABLE to read."""
-    text = normalise(text)
+    """The strings scored for one text: the text itself, plus sentence windows when it is long, and the
+    same for its unmasked form when that differs (the whole unmasked text second); none when it has less
+    than MIN_READABLE to read."""
+    plain = _segments(normalise(text))
+    unmasked = normalise(unmask(text))
+    if unmasked == normalise(text):
+        return plain
+    extra = [s for s in _segments(unmasked) if s not in plain]
+    return (plain[:1] + extra[:1] + plain[1:] + extra[1:])[:MAX_SEGMENTS]
+
+
+def _segments(text: str) -> list[str]:
     if not has_something_to_read(text):
         return []
     if len(text) <= WINDOW_CHARS:
