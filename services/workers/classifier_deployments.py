@@ -167,13 +167,17 @@ class RefusalClassifier(_Classifier):
 
 
 async def refusal_scores(triton: TritonClient, *texts: str) -> dict[str, float]:
-    """The refusal model's score per category for some texts: their segments scored in one call
-    (refusal.pieces), then combined (the highest score per category)."""
+    """The refusal model's score per category for some texts: their segments (refusal.pieces) scored in
+    calls of at most refusal.PIECES_PER_CALL strings, sent at once, then combined (the highest score per
+    category). One call runs on one model instance and one core; a screenshot full of text gives a dozen
+    strings or more, and split they run on every instance side by side."""
     pieces = refusal.pieces(texts)
     if not pieces:
         return refusal.combine([])
-    out = await triton.infer(refusal.MODEL, refusal.triton_inputs(pieces), ["scores"])
-    return refusal.combine(out["scores"])
+    chunks = [pieces[start:start + refusal.PIECES_PER_CALL] for start in range(0, len(pieces), refusal.PIECES_PER_CALL)]
+    outs = await asyncio.gather(*(triton.infer(refusal.MODEL, refusal.triton_inputs(chunk), ["scores"])
+                                  for chunk in chunks))
+    return refusal.combine(row for out in outs for row in out["scores"])
 
 
 DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier, "ocr": OcrClassifier,

@@ -26,7 +26,10 @@ CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captch
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
 WINDOW_CHARS = 300
 MAX_SEGMENTS = 16
-MAX_PIECES = 2 * MAX_SEGMENTS  # strings scored in one call for several texts (the Triton model takes 64)
+MAX_PIECES = 2 * MAX_SEGMENTS  # strings scored for several texts (the Triton model takes 64 in one call)
+# strings per call to the Triton model: one call runs on one instance and core, so the many strings of a
+# page full of text are split across calls that run side by side (about 120 ms per string on this CPU)
+PIECES_PER_CALL = 4
 NGRAM_BITS = 18
 NGRAM_PAD = 1 << NGRAM_BITS  # the padding id: the graph's tables have one zero row past the hash buckets
 MAX_NGRAMS = 4096
