@@ -22,7 +22,7 @@ class DecisionSettings:
     # Decisions read back from the topic at start (per partition), so a replay never decides twice.
     restore_window: int = 50_000
     # Seconds without a record after which the consumer checks for lag it cannot fetch, and reconnects.
-    stall_check_s: float = 3.0
+    stall_check_s: float = 1.0
     health_port: int = 8081
     health_host: str = "127.0.0.1"
 

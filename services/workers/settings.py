@@ -28,7 +28,7 @@ class WorkerSettings:
     # Extra time a classifier call gets past the request's deadline before it is reported as failed.
     classifier_grace_ms: int = 2000
     # Seconds with records waiting but none fetched after which the Kafka consumer is recreated.
-    stall_check_s: float = 3.0
+    stall_check_s: float = 1.0
     # Ray: CPUs the local Ray node advertises (0 = all of this machine's), and the health port.
     ray_num_cpus: int = 0
     health_port: int = 8082
