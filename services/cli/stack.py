@@ -394,7 +394,7 @@ class Stack:
         """Screens one text-only request (tenant `stack-check`) through every hop until the classifiers,
         not a time-out, decide it. Healthy parts are not yet a working pipeline: seen right after a broker
         start, the workers' consumer held its partitions without fetching until its stall watch recreated
-        it, 3-4 s later, and the first request was refused for a classifier time-out."""
+        it, seconds later, and the first request was refused for a classifier time-out."""
         from services.cli import client  # the gRPC stubs: imported only when a stack is started here
 
         began = time.monotonic()

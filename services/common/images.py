@@ -96,8 +96,7 @@ def decode_frames(data: bytes, max_side: int = 1536, max_frames: int = HARD_MAX_
     """Every frame as an RGB uint8 array (H, W, 3), in order (a still image: one); a frame equal to the
     one before it is dropped. EXIF orientation applied, transparency composited on white, or on black when
     what is drawn is light (so dark or white text on a transparent image stays readable), the longer side
-    capped at `max_side`. Call only on bytes
-    that passed `inspect` (which also limits the frame count)."""
+    capped at `max_side`. Call only on bytes that passed `inspect` (which also limits the frame count)."""
     with Image.open(io.BytesIO(data)) as img:
         if img.size[0] * img.size[1] > HARD_MAX_PIXELS:
             raise ImageError(f"{img.size[0]}x{img.size[1]} exceeds {HARD_MAX_PIXELS:,} pixels")

@@ -43,7 +43,7 @@ E5_MAX_CHARS = 300
 MIN_READABLE = 3
 
 # unmask: letters NFKC leaves alone that read as Latin letters
-_SMALL_CAPS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True))
+_SMALL_CAPS = str.maketrans(dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True)))
 _LOOK_ALIKES = dict(zip("аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅαοικνρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
                         "aeopcyxijsdhqwABEKMHOPCTXIJSaoikvptuxABEZHIKMNOPTYX", strict=True))
 _LEET = dict(zip("013457$", "oieasts", strict=True))
@@ -146,7 +146,7 @@ def unmask(text: str) -> str:
     between two Latin letters, so numbers, "mp3" and "COVID-19" stay."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width characters
-    text = _MARKS.sub("", text).translate(str.maketrans(_SMALL_CAPS))
+    text = _MARKS.sub("", text).translate(_SMALL_CAPS)
 
     def word(match: re.Match) -> str:
         token = match.group(0)
