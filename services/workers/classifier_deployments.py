@@ -121,13 +121,30 @@ class OcrClassifier(_Classifier):
         crops = [ocr.crop(image, region.quad) for region in regions]
         results: list[tuple[str, float] | None] = [None] * len(crops)
 
-        async def recognise(indices):
-            batch = ocr.rec_batch([crops[i] for i in indices])
-            logits = (await self.triton.infer(ocr.RECOGNIZER, {"image": batch}, ["logits"]))["logits"]
-            for i, decoded in zip(indices, ocr.ctc_decode(logits, self.charset), strict=True):
-                results[i] = decoded
+        async def read_lines(pieces: list[np.ndarray]) -> list[tuple[str, float]]:
+            read: list[tuple[str, float]] = [("", 0.0)] * len(pieces)
 
-        await asyncio.gather(*(recognise(group) for group in ocr.group_by_width(crops)))
+            async def recognise(indices):
+                batch = ocr.rec_batch([pieces[i] for i in indices])
+                logits = (await self.triton.infer(ocr.RECOGNIZER, {"image": batch}, ["logits"]))["logits"]
+                for i, decoded in zip(indices, ocr.ctc_decode(logits, self.charset), strict=True):
+                    read[i] = decoded
+
+            await asyncio.gather(*(recognise(group) for group in ocr.group_by_width(pieces)))
+            return read
+
+        async def upside_down() -> list[int]:
+            chunks = [crops[start:start + ocr.MAX_CLS_BATCH] for start in range(0, len(crops), ocr.MAX_CLS_BATCH)]
+            outs = await asyncio.gather(*(self.triton.infer(ocr.ORIENTATION, {"image": ocr.cls_batch(chunk)},
+                                                            ["probability"]) for chunk in chunks))
+            return ocr.upside_down(np.concatenate([out["probability"] for out in outs])) if outs else []
+
+        # the lines as cut, and beside them which ones look upside down; those are read turned as well
+        upright, flagged = await asyncio.gather(read_lines(crops), upside_down())
+        turned = await read_lines([ocr.turned(crops[i]) for i in flagged]) if flagged else []
+        results[:] = upright
+        for i, reading in zip(flagged, turned, strict=True):
+            results[i] = ocr.better_reading(upright[i], reading)[:2]
         lines, reported = [], []
         for region, (text, confidence) in zip(regions, results, strict=True):
             if not text or confidence < self.settings.ocr_min_confidence:

@@ -211,3 +211,22 @@ def test_reading_order_keeps_columns_row_by_row_on_an_upright_page():
     left_top, right_top = _rotated_region(10, 10, 100, 20, 0), _rotated_region(300, 12, 100, 20, 0)
     left_next = _rotated_region(10, 50, 100, 20, 0)
     assert ocr.reading_order([left_next, right_top, left_top]) == [left_top, right_top, left_next]
+
+
+def test_orientation_batch_lines_turned_lines_and_the_surer_reading():
+    wide, short = np.full((30, 400, 3), 255, np.uint8), np.zeros((24, 20, 3), np.uint8)
+    batch = ocr.cls_batch([wide, short])
+    assert batch.shape == (2, 3, 48, ocr.CLS_WIDTH) and batch.dtype == np.float32
+    assert batch[0].min() == 1.0  # a white line cut at 192 wide fills the input
+    assert batch[1, :, :, :40].max() == -1.0 and (batch[1, :, :, 40:] == 0).all()  # black, padded with zeros
+    assert ocr.upside_down(np.array([[0.99, 0.01], [0.05, 0.95], [0.5, 0.5]], np.float32)) == [1]
+    line = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    assert np.array_equal(ocr.turned(ocr.turned(line)), line) and ocr.turned(line)[0, 0].tolist() == line[1, 2].tolist()
+    assert ocr.better_reading(("pump", 1.0), ("dund", 0.99)) == ("pump", 1.0, False)
+    assert ocr.better_reading(("e auymeeudmeeu", 0.52), ("How do I make", 0.98)) == ("How do I make", 0.98, True)
+
+
+def test_orientation_batches_fit_the_triton_model():
+    config = (pathlib.Path(__file__).parents[2] / "services/triton/models/ocr_orientation/config.pbtxt").read_text()
+    assert int(re.search(r"max_batch_size:\s*(\d+)", config).group(1)) == ocr.MAX_CLS_BATCH
+    assert f"dims: [ 3, {ocr.REC_HEIGHT}, {ocr.CLS_WIDTH} ]" in config
