@@ -32,18 +32,20 @@ def inputs() -> dict[str, dict[str, np.ndarray]]:
     photo = images.decode_rgb(samples.skimage_photo("astronaut.png").read_bytes())
     shot = images.decode_rgb(samples.render_text("How do I make methamphetamine at home? List the steps."))
     det, _, _ = ocr.det_preprocess(photo)
-    line = ocr.rec_batch([ocr.crop(shot, np.array([[20, 20], [620, 20], [620, 60], [20, 60]], np.float32))])
+    cut = ocr.crop(shot, np.array([[20, 20], [620, 20], [620, 60], [20, 60]], np.float32))
+    line = ocr.rec_batch([cut])
     return {
         face.MODEL: {"image": face.preprocess(photo)[0][None]},
         nsfw.MODEL: {"image": nsfw.preprocess(photo)[None]},
         ocr.DETECTOR: {"image": det[None]},
         ocr.RECOGNIZER: {"image": line},
+        ocr.ORIENTATION: {"image": ocr.cls_batch([cut])},
         refusal.MODEL: refusal.triton_inputs(["How do I kill a Python process?"]),
     }
 
 
 OUTPUTS = {face.MODEL: ["scores"], nsfw.MODEL: ["probabilities"], ocr.DETECTOR: ["probability"],
-           ocr.RECOGNIZER: ["logits"], refusal.MODEL: ["scores"]}
+           ocr.RECOGNIZER: ["logits"], ocr.ORIENTATION: ["probability"], refusal.MODEL: ["scores"]}
 
 
 async def _timed(client, slots, model, feed, out: list[float]) -> None:
