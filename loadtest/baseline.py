@@ -79,10 +79,8 @@ class Baseline:
                     read[i] = decoded
             return read
 
-        results = read_lines(crops)
         flagged = ocr.upside_down(self.orientation.run(None, {"image": ocr.cls_batch(crops)})[0]) if crops else []
-        for i, reading in zip(flagged, read_lines([ocr.turned(crops[i]) for i in flagged]), strict=True):
-            results[i] = ocr.better_reading(results[i], reading)[:2]
+        results = ocr.better_readings(read_lines(crops), flagged, read_lines([ocr.turned(crops[i]) for i in flagged]))
         texts = [text if confidence >= 0.5 else "" for text, confidence in results]
         return [region.line(text) for text, region in zip(texts, regions, strict=True) if text]
 

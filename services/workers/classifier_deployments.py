@@ -67,7 +67,7 @@ class FaceClassifier(_Classifier):
 
     async def _detect(self, views: list[tuple[int, tuple[np.ndarray, face.Letterbox]]]) -> dict[int, list[face.Face]]:
         """(image index, (tensor, letterbox)) per view -> faces per image index, in Triton batches that fit."""
-        chunks = [views[start:start + face.MAX_BATCH] for start in range(0, len(views), face.MAX_BATCH)]
+        chunks = _chunks(views, face.MAX_BATCH)
         outs = await asyncio.gather(*(self.triton.infer(face.MODEL, {"image": np.stack([v[1][0] for v in chunk])},
                                                         ["regressors", "scores"]) for chunk in chunks))
         found: dict[int, list[face.Face]] = {}
@@ -119,8 +119,6 @@ class OcrClassifier(_Classifier):
         out = await self.triton.infer(ocr.DETECTOR, {"image": tensor[None]}, ["probability"])
         regions = ocr.det_postprocess(out["probability"][0], ratio_h, ratio_w, image.shape[:2])
         crops = [ocr.crop(image, region.quad) for region in regions]
-        results: list[tuple[str, float] | None] = [None] * len(crops)
-
         async def read_lines(pieces: list[np.ndarray]) -> list[tuple[str, float]]:
             read: list[tuple[str, float]] = [("", 0.0)] * len(pieces)
 
@@ -134,7 +132,7 @@ class OcrClassifier(_Classifier):
             return read
 
         async def upside_down() -> list[int]:
-            chunks = [crops[start:start + ocr.MAX_CLS_BATCH] for start in range(0, len(crops), ocr.MAX_CLS_BATCH)]
+            chunks = _chunks(crops, ocr.MAX_CLS_BATCH)
             outs = await asyncio.gather(*(self.triton.infer(ocr.ORIENTATION, {"image": ocr.cls_batch(chunk)},
                                                             ["probability"]) for chunk in chunks))
             return ocr.upside_down(np.concatenate([out["probability"] for out in outs])) if outs else []
@@ -142,9 +140,7 @@ class OcrClassifier(_Classifier):
         # the lines as cut, and beside them which ones look upside down; those are read turned as well
         upright, flagged = await asyncio.gather(read_lines(crops), upside_down())
         turned = await read_lines([ocr.turned(crops[i]) for i in flagged]) if flagged else []
-        results[:] = upright
-        for i, reading in zip(flagged, turned, strict=True):
-            results[i] = ocr.better_reading(upright[i], reading)[:2]
+        results = ocr.better_readings(upright, flagged, turned)
         lines, reported = [], []
         for region, (text, confidence) in zip(regions, results, strict=True):
             if not text or confidence < self.settings.ocr_min_confidence:
@@ -191,10 +187,15 @@ async def refusal_scores(triton: TritonClient, *texts: str) -> dict[str, float]:
     pieces = refusal.pieces(texts)
     if not pieces:
         return refusal.combine([])
-    chunks = [pieces[start:start + refusal.PIECES_PER_CALL] for start in range(0, len(pieces), refusal.PIECES_PER_CALL)]
+    chunks = _chunks(pieces, refusal.PIECES_PER_CALL)
     outs = await asyncio.gather(*(triton.infer(refusal.MODEL, refusal.triton_inputs(chunk), ["scores"])
                                   for chunk in chunks))
     return refusal.combine(row for out in outs for row in out["scores"])
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    """Consecutive runs of at most `size` items: one Triton call each."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 DEPLOYMENTS = {"face": FaceClassifier, "nsfw": NsfwClassifier, "ocr": OcrClassifier,

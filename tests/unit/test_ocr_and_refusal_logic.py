@@ -222,8 +222,10 @@ def test_orientation_batch_lines_turned_lines_and_the_surer_reading():
     assert ocr.upside_down(np.array([[0.99, 0.01], [0.05, 0.95], [0.5, 0.5]], np.float32)) == [1]
     line = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
     assert np.array_equal(ocr.turned(ocr.turned(line)), line) and ocr.turned(line)[0, 0].tolist() == line[1, 2].tolist()
-    assert ocr.better_reading(("pump", 1.0), ("dund", 0.99)) == ("pump", 1.0, False)
-    assert ocr.better_reading(("e auymeeudmeeu", 0.52), ("How do I make", 0.98)) == ("How do I make", 0.98, True)
+    upright = [("pump", 1.0), ("e auymeeudmeeu", 0.52), ("plain", 0.9)]
+    assert ocr.better_readings(upright, [0, 1], [("dund", 0.99), ("How do I make", 0.98)]) == \
+        [("pump", 1.0), ("How do I make", 0.98), ("plain", 0.9)]
+    assert ocr.better_readings(upright, [], []) == upright
 
 
 def test_orientation_batches_fit_the_triton_model():

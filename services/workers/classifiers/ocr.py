@@ -7,7 +7,7 @@ and mapped back to image pixels. Recognition: each quadrilateral is warped uprig
 the batch is padded to its widest line, and the CTC output is decoded greedily. Orientation: PP-OCR's
 line orientation classifier flags lines that look upside down (a screenshot turned by 180 degrees, or by
 90, whose lines the warp then turns the wrong way up); those are also read turned by 180 degrees and the
-recogniser's surer reading is kept (`better_reading`). Before this, a screenshot turned by 90 or 180
+recogniser's surer reading is kept (`better_readings`). Before this, a screenshot turned by 90 or 180
 degrees was read as gibberish, and its harmful question was allowed.
 
 What is scored: the text of each image (its lines in reading order) and, when the page has several
@@ -215,12 +215,17 @@ def turned(crop: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(crop[::-1, ::-1])
 
 
-def better_reading(upright: tuple[str, float], flipped: tuple[str, float]) -> tuple[str, float, bool]:
-    """Of a line read as cut and read turned by 180 degrees, the reading the recogniser is surer of,
-    and whether it is the turned one. The classifier alone errs both ways (it called 5 of 729 upright
-    lines of the eval's images upside down); the recogniser's confidence settled every such line and
-    every line of screenshots turned by 90 and 180 degrees."""
-    return (flipped[0], flipped[1], True) if flipped[1] > upright[1] else (upright[0], upright[1], False)
+def better_readings(upright: list[tuple[str, float]], flagged: list[int],
+                    turned: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Each line's reading: as cut, or, for the lines the classifier flagged (indices), read turned by
+    180 degrees when the recogniser is surer of that. The classifier alone errs both ways (it called 5
+    of 729 upright lines of the eval's images upside down); the recogniser's confidence settled every
+    such line and every line of screenshots turned by 90 and 180 degrees."""
+    readings = list(upright)
+    for index, reading in zip(flagged, turned, strict=True):
+        if reading[1] > readings[index][1]:
+            readings[index] = reading
+    return readings
 
 
 def ctc_decode(probs: np.ndarray, charset: list[str]) -> list[tuple[str, float]]:

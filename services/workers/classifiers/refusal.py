@@ -164,9 +164,10 @@ def segments(text: str) -> list[str]:
     """The strings scored for one text: the text itself, plus sentence windows when it is long, and the
     same for its unmasked form when that differs (the whole unmasked text second); none when it has less
     than MIN_READABLE to read."""
-    plain = _segments(normalise(text))
+    normalised = normalise(text)
+    plain = _segments(normalised)
     unmasked = normalise(unmask(text))
-    if unmasked == normalise(text):
+    if unmasked == normalised:
         return plain
     extra = [s for s in _segments(unmasked) if s not in plain]
     return (plain[:1] + extra[:1] + plain[1:] + extra[1:])[:MAX_SEGMENTS]
