@@ -49,21 +49,22 @@ def test_face_postprocess_nothing_above_threshold():
 
 
 def test_face_views_zoom_out_and_tile_larger_photos_and_cover_them():
-    # the whole photo, then the second look: the whole photo zoomed out, then the tiles
-    assert [(v.tiles, v.zoom) for v in face.views(300, 380)] == [(1, 1.0), (1, face.ZOOM)]
-    assert [v.tiles for v in face.views(512, 512)] == [1, 1] + [2] * 4
-    assert [v.tiles for v in face.views(960, 1280)] == [1, 1] + [3] * 9  # the finer tiling only
-    assert [v.second_look for v in face.views(512, 512)] == [False] + [True] * 5
+    # the whole photo, then the second look: the whole photo zoomed out as is and mirrored, then the tiles
+    assert [(v.tiles, v.zoom, v.mirrored) for v in face.views(300, 380)] == [
+        (1, 1.0, False), (1, face.ZOOM, False), (1, face.ZOOM, True)]
+    assert [v.tiles for v in face.views(512, 512)] == [1, 1, 1] + [2] * 4
+    assert [v.tiles for v in face.views(960, 1280)] == [1, 1, 1] + [3] * 9  # the finer tiling only
+    assert [v.second_look for v in face.views(512, 512)] == [False] + [True] * 6
     for height, width, tiles in ((512, 700, 2), (960, 1280, 3), (1536, 40, 3)):
         covered = np.zeros((height, width), bool)
-        for v in face.views(height, width)[2:]:
+        for v in face.views(height, width)[3:]:
             assert v.tiles == tiles
             assert v.x >= 0 and v.y >= 0 and v.x + v.width <= width and v.y + v.height <= height
             covered[v.y:v.y + v.height, v.x:v.x + v.width] = True
         assert covered.all()
     # neighbouring tiles overlap by more than the faces the whole view misses (1/13 of the longer side)
     for height, width in ((512, 700), (960, 1280)):
-        tiles = face.views(height, width)[2:]
+        tiles = face.views(height, width)[3:]
         assert tiles[0].x + tiles[0].width - tiles[1].x >= width / 13
 
 
@@ -72,9 +73,10 @@ def test_face_prepare_gives_each_view_its_origin_and_the_photo_size():
     whole = face.prepare(photo)
     assert len(whole) == 1 and whole[0][1].min_score == 0.0 and whole[0][1].origin_x == 0
     prepared = face.prepare(photo, second_look=True)
-    assert len(prepared) == 10 and all(t.shape == (3, 192, 192) for t, _ in prepared)
-    assert [box.min_score for _t, box in prepared] == [face.ZOOM_SCORE] + [face.TILE_SCORE[3]] * 9
-    assert len(face.prepare(np.zeros((200, 300, 3), np.uint8), second_look=True)) == 1  # zoomed out, no tiles
+    assert len(prepared) == 11 and all(t.shape == (3, 192, 192) for t, _ in prepared)
+    assert [box.min_score for _t, box in prepared] == [face.ZOOM_SCORE] * 2 + [face.TILE_SCORE[3]] * 9
+    assert [box.mirrored for _t, box in prepared] == [False, True] + [False] * 9
+    assert len(face.prepare(np.zeros((200, 300, 3), np.uint8), second_look=True)) == 2  # zoomed out, no tiles
     last = prepared[-1][1]
     assert (last.width, last.height) == (1280, 960) and last.origin_x > 0 and last.origin_y > 0
 
@@ -92,6 +94,24 @@ def test_face_zoomed_out_view_shrinks_the_photo_to_a_centred_third_and_maps_boxe
     regressors[anchor, :4] = [-2.0, -2.0, 64.0, 32.0]  # the anchor sits 2 px past the centre; the whole photo
     found = face.postprocess(regressors, scores, dataclasses.replace(box, width=600, height=300))[0]
     assert np.allclose([found.x1, found.y1, found.x2, found.y2], [0, 0, 600, 300], atol=1.0)
+
+
+def test_face_mirrored_view_flips_the_photo_and_maps_boxes_back_unflipped():
+    photo = np.zeros((300, 360, 3), np.uint8)  # small enough for no tiles
+    photo[:, :40] = 255  # a white band at the photo's left edge
+    (_t, plain), (tensor, box) = face.prepare(photo, second_look=True)
+    assert box.mirrored and not plain.mirrored
+    drawn = np.nonzero(tensor[0] > 0.99)[1]  # the band, on the right of the mirrored input
+    assert drawn.max() + 1 == face.SIZE - box.pad_x and drawn.min() > face.SIZE / 2
+    regressors = np.zeros((2304, 16), np.float32)
+    scores = np.full((2304, 1), -10.0, np.float32)
+    anchor = 24 * 48 + 24  # the canvas centre
+    scores[anchor] = 5.0
+    regressors[anchor, :4] = [20.0, 0.0, 8.0, 8.0]  # a box right of the centre on the mirrored input
+    found = face.postprocess(regressors, scores, box)[0]
+    unflipped = face.postprocess(regressors, scores, plain)[0]
+    assert found.x2 < 180 < unflipped.x1  # left of the photo's centre in the photo, right of it unflipped
+    assert np.isclose(360 - found.x2, unflipped.x1, atol=0.5) and np.isclose(found.y1, unflipped.y1)
 
 
 def test_face_postprocess_maps_a_tile_detection_back_to_the_photo():
@@ -130,7 +150,7 @@ def test_face_merge_keeps_one_box_per_face_across_views():
 def test_face_batches_fit_the_triton_model():
     config = pathlib.Path(__file__).parents[2] / "services/triton/models/face_detector/config.pbtxt"
     assert int(re.search(r"max_batch_size:\s*(\d+)", config.read_text()).group(1)) == face.MAX_BATCH
-    assert 1 + max(tiles * tiles for tiles, _share, _side in face.TILINGS) <= face.MAX_BATCH  # zoomed out + tiles
+    assert 2 + max(tiles * tiles for tiles, _share, _side in face.TILINGS) <= face.MAX_BATCH  # zoomed out + tiles
 
 
 def test_nsfw_pre_and_post():
