@@ -108,6 +108,7 @@ def test_face_mirrored_view_flips_the_photo_and_maps_boxes_back_unflipped():
     anchor = 24 * 48 + 24  # the canvas centre
     scores[anchor] = 5.0
     regressors[anchor, :4] = [20.0, 0.0, 8.0, 8.0]  # a box right of the centre on the mirrored input
+    box, plain = (dataclasses.replace(b, min_size=0.0) for b in (box, plain))  # a small box is fine here
     found = face.postprocess(regressors, scores, box)[0]
     unflipped = face.postprocess(regressors, scores, plain)[0]
     assert found.x2 < 180 < unflipped.x1  # left of the photo's centre in the photo, right of it unflipped
@@ -125,16 +126,35 @@ def test_face_postprocess_maps_a_tile_detection_back_to_the_photo():
     assert abs(tile.x1 - whole.x1 - 600) < 1e-3 and abs(tile.y2 - whole.y2 - 500) < 1e-3
 
 
-def test_face_postprocess_asks_more_of_the_smallest_tiles_and_of_the_zoomed_out_view():
+def test_face_postprocess_asks_more_of_tiles_and_of_the_zoomed_out_view():
     regressors = np.zeros((2304, 16), np.float32)
-    regressors[:, 2:4] = 20.0
+    regressors[:, 2:4] = 150.0  # a face filling most of the view, large enough for the zoomed-out one
     scores = np.full((2304, 1), -10.0, np.float32)
-    scores[24 * 48 + 24] = 0.2  # sigmoid 0.55: a face at the default threshold, not in a 3x3 tile
-    small_tile, zoomed = (face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, view.min_score)
-                          for view in (face.View(0, 0, 9, 9, 3), face.View(0, 0, 9, 9, 1, face.ZOOM)))
-    assert len(face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 999, 999, 0, 0, 0.0))) == 1
-    assert face.postprocess(regressors, scores, small_tile) == []
-    assert face.postprocess(regressors, scores, zoomed) == []
+
+    def found(score: float, view: face.View) -> bool:
+        scores[24 * 48 + 24] = np.log(score / (1 - score))
+        box = face.Letterbox(1.0, 0, 0, 192, 192, 0, 0, view.min_score, min_size=view.min_size)
+        return bool(face.postprocess(regressors, scores, box))
+
+    whole, tile2, tile3, zoomed = (face.View(0, 0, 9, 9, 1), face.View(0, 0, 9, 9, 2), face.View(0, 0, 9, 9, 3),
+                                   face.View(0, 0, 9, 9, 1, face.ZOOM))
+    assert [found(0.52, view) for view in (whole, tile2, tile3, zoomed)] == [True, False, False, False]
+    assert [found(0.58, view) for view in (whole, tile2, tile3, zoomed)] == [True, True, False, False]
+    assert [found(0.62, view) for view in (whole, tile2, tile3, zoomed)] == [True, True, False, True]
+    assert [found(0.70, view) for view in (whole, tile2, tile3, zoomed)] == [True, True, True, True]
+
+
+def test_face_zoomed_out_view_keeps_only_faces_that_fill_much_of_the_photo():
+    regressors = np.zeros((2304, 16), np.float32)
+    scores = np.full((2304, 1), -10.0, np.float32)
+    scores[24 * 48 + 24] = 3.0  # sigmoid 0.95
+    photo = np.zeros((300, 300, 3), np.uint8)
+    (_t, box), _mirrored = face.prepare(photo, second_look=True)
+    assert box.min_size == face.ZOOM_MIN_SIZE and face.prepare(photo)[0][1].min_size == 0.0
+    side = face.SIZE / face.ZOOM  # the photo's side on the zoomed-out input
+    for share, kept in ((0.9, True), (0.55, True), (0.45, False), (0.15, False)):
+        regressors[24 * 48 + 24, 2:4] = share * side
+        assert bool(face.postprocess(regressors, scores, box)) == kept, share
 
 
 def test_face_merge_keeps_one_box_per_face_across_views():
