@@ -47,7 +47,7 @@ class Baseline:
         self.tuned = refusal.tuned_encoder(model_dir, threads)
         self.charset = ocr.load_charset(str(model_dir / "ocr" / "dict.txt"))
         self.policy = policy_module.load(policy_module.DEFAULT_PATH)
-        self.workers = worker_settings.load_workers()  # the face threshold and tiling, as the workers read them
+        self.workers = worker_settings.load_workers()  # face threshold and tiling, OCR confidence: as the workers
         self.model_ms: dict[str, float] = {}
 
     def _timed(self, name, fn):
@@ -81,7 +81,7 @@ class Baseline:
 
         flagged = ocr.upside_down(self.orientation.run(None, {"image": ocr.cls_batch(crops)})[0]) if crops else []
         results = ocr.better_readings(read_lines(crops), flagged, read_lines([ocr.turned(crops[i]) for i in flagged]))
-        texts = [text if confidence >= 0.5 else "" for text, confidence in results]
+        texts = [text if confidence >= self.workers.ocr_min_confidence else "" for text, confidence in results]
         return [region.line(text) for text, region in zip(texts, regions, strict=True) if text]
 
     def screen(self, text: str, payloads: list[bytes]) -> policy_module.Outcome:

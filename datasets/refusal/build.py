@@ -5,6 +5,7 @@ Inputs (all written by the project, CC0):
   src/train/<lang>.txt     hand-written training prompts
   src/heldout/<lang>.txt   hand-written held-out prompts (written separately, never templated)
   templates_train.py       template lists expanded into extra *training* variants only
+  ocr_noise.py             generated OCR noise (misread signs, fragments), benign *training* lines only
 
 Source file format: a line ``[label1,label2]`` starts a section of harmful prompts with those
 labels; ``[benign:<category>]`` starts a section of benign look-alikes of <category> (or
@@ -34,6 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # keep the dataset folder free of __pycache__
 sys.path.insert(0, str(HERE))
+
+import ocr_noise  # noqa: E402
 
 SEED = 20240603
 LANGS = ["en", "es", "fr", "de", "zh", "it", "pt"]
@@ -324,6 +327,7 @@ def build():
         for p in sorted((HERE / "src" / "heldout").glob(f"{lang}*.txt")):
             held += parse_source(p, lang)
     train += expand_templates()
+    train += ocr_noise.rows()
     train, rep1 = dedupe(train, "train")
     held, rep2 = dedupe(held, "heldout")
     exact, near = cross_overlap(train, held)
