@@ -170,7 +170,6 @@ def rows() -> list[dict]:
             if not text or text.lower() in seen or not _clean(text):
                 continue
             seen.add(text.lower())
-            lang = lang if lang in ("en", "es", "fr", "de", "zh", "it", "pt") else "en"
             out.append({"text": text, "labels": [], "lang": lang, "source": "generated",
                         "lookalike_of": "general"})
             made += 1

@@ -71,11 +71,11 @@ def test_face_views_zoom_out_and_tile_larger_photos_and_cover_them():
 def test_face_prepare_gives_each_view_its_origin_and_the_photo_size():
     photo = np.zeros((960, 1280, 3), np.uint8)
     whole = face.prepare(photo)
-    assert len(whole) == 1 and whole[0][1].min_score == 0.0 and whole[0][1].origin_x == 0
+    assert len(whole) == 1 and whole[0][1].view.min_score == 0.0 and whole[0][1].origin_x == 0
     prepared = face.prepare(photo, second_look=True)
     assert len(prepared) == 11 and all(t.shape == (3, 192, 192) for t, _ in prepared)
-    assert [box.min_score for _t, box in prepared] == [face.ZOOM_SCORE] * 2 + [face.TILE_SCORE[3]] * 9
-    assert [box.mirrored for _t, box in prepared] == [False, True] + [False] * 9
+    assert [box.view.min_score for _t, box in prepared] == [face.ZOOM_SCORE] * 2 + [face.TILE_SCORE[3]] * 9
+    assert [box.view.mirrored for _t, box in prepared] == [False, True] + [False] * 9
     assert len(face.prepare(np.zeros((200, 300, 3), np.uint8), second_look=True)) == 2  # zoomed out, no tiles
     last = prepared[-1][1]
     assert (last.width, last.height) == (1280, 960) and last.origin_x > 0 and last.origin_y > 0
@@ -100,7 +100,7 @@ def test_face_mirrored_view_flips_the_photo_and_maps_boxes_back_unflipped():
     photo = np.zeros((300, 360, 3), np.uint8)  # small enough for no tiles
     photo[:, :40] = 255  # a white band at the photo's left edge
     (_t, plain), (tensor, box) = face.prepare(photo, second_look=True)
-    assert box.mirrored and not plain.mirrored
+    assert box.view.mirrored and not plain.view.mirrored
     drawn = np.nonzero(tensor[0] > 0.99)[1]  # the band, on the right of the mirrored input
     assert drawn.max() + 1 == face.SIZE - box.pad_x and drawn.min() > face.SIZE / 2
     regressors = np.zeros((2304, 16), np.float32)
@@ -108,7 +108,8 @@ def test_face_mirrored_view_flips_the_photo_and_maps_boxes_back_unflipped():
     anchor = 24 * 48 + 24  # the canvas centre
     scores[anchor] = 5.0
     regressors[anchor, :4] = [20.0, 0.0, 8.0, 8.0]  # a box right of the centre on the mirrored input
-    box, plain = (dataclasses.replace(b, min_size=0.0) for b in (box, plain))  # a small box is fine here
+    box, plain = (dataclasses.replace(b, view=dataclasses.replace(b.view, zoom=1.0))  # a small box is fine here
+                  for b in (box, plain))
     found = face.postprocess(regressors, scores, box)[0]
     unflipped = face.postprocess(regressors, scores, plain)[0]
     assert found.x2 < 180 < unflipped.x1  # left of the photo's centre in the photo, right of it unflipped
@@ -122,7 +123,8 @@ def test_face_postprocess_maps_a_tile_detection_back_to_the_photo():
     scores[anchor] = 5.0
     regressors[anchor, 2:4] = [24.0, 24.0]
     whole = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800))[0]
-    tile = face.postprocess(regressors, scores, face.Letterbox(1.0, 0, 0, 1000, 800, 600, 500))[0]
+    tile_box = face.Letterbox(1.0, 0, 0, 1000, 800, face.View(600, 500, 400, 300, 2))
+    tile = face.postprocess(regressors, scores, tile_box)[0]
     assert abs(tile.x1 - whole.x1 - 600) < 1e-3 and abs(tile.y2 - whole.y2 - 500) < 1e-3
 
 
@@ -133,7 +135,7 @@ def test_face_postprocess_asks_more_of_tiles_and_of_the_zoomed_out_view():
 
     def found(score: float, view: face.View) -> bool:
         scores[24 * 48 + 24] = np.log(score / (1 - score))
-        box = face.Letterbox(1.0, 0, 0, 192, 192, 0, 0, view.min_score, min_size=view.min_size)
+        box = face.Letterbox(1.0, 0, 0, 192, 192, view)
         return bool(face.postprocess(regressors, scores, box))
 
     whole, tile2, tile3, zoomed = (face.View(0, 0, 9, 9, 1), face.View(0, 0, 9, 9, 2), face.View(0, 0, 9, 9, 3),
@@ -150,7 +152,7 @@ def test_face_zoomed_out_view_keeps_only_faces_that_fill_much_of_the_photo():
     scores[24 * 48 + 24] = 3.0  # sigmoid 0.95
     photo = np.zeros((300, 300, 3), np.uint8)
     (_t, box), _mirrored = face.prepare(photo, second_look=True)
-    assert box.min_size == face.ZOOM_MIN_SIZE and face.prepare(photo)[0][1].min_size == 0.0
+    assert box.view.min_size == face.ZOOM_MIN_SIZE and face.prepare(photo)[0][1].view.min_size == 0.0
     side = face.SIZE / face.ZOOM  # the photo's side on the zoomed-out input
     for share, kept in ((0.9, True), (0.55, True), (0.45, False), (0.15, False)):
         regressors[24 * 48 + 24, 2:4] = share * side

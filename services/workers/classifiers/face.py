@@ -53,20 +53,6 @@ ZOOM_MIN_SIZE = 0.5  # minimum size of a detection in the zoomed-out view, as a 
 
 
 @dataclasses.dataclass(frozen=True)
-class Letterbox:
-    scale: float
-    pad_x: int
-    pad_y: int
-    width: int  # of the whole photo: boxes are clipped to it
-    height: int
-    origin_x: int = 0  # where the view starts in the photo
-    origin_y: int = 0
-    min_score: float = 0.0  # a detection in this view needs at least this score (and the configured threshold)
-    mirrored: bool = False  # the model's input was flipped left to right
-    min_size: float = 0.0  # a detection's box must be at least this share of the photo's longer side
-
-
-@dataclasses.dataclass(frozen=True)
 class View:
     x: int
     y: int
@@ -88,6 +74,24 @@ class View:
     def second_look(self) -> bool:
         """Read only when the whole photo at its plain size shows no face."""
         return self.tiles > 1 or self.zoom > 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Letterbox:
+    scale: float
+    pad_x: int
+    pad_y: int
+    width: int  # of the whole photo: boxes are clipped to it
+    height: int
+    view: View | None = None  # which view of the photo the model read (None: the whole photo, as is)
+
+    @property
+    def origin_x(self) -> int:  # where the view starts in the photo
+        return self.view.x if self.view else 0
+
+    @property
+    def origin_y(self) -> int:
+        return self.view.y if self.view else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,9 +129,7 @@ def prepare(image: np.ndarray, second_look: bool = False) -> list[tuple[np.ndarr
         tensor, box = preprocess(image[view.y:view.y + view.height, view.x:view.x + view.width], view.zoom)
         if view.mirrored:
             tensor = np.ascontiguousarray(tensor[:, :, ::-1])
-        prepared.append((tensor, dataclasses.replace(box, width=width, height=height, origin_x=view.x,
-                                                     origin_y=view.y, min_score=view.min_score,
-                                                     mirrored=view.mirrored, min_size=view.min_size)))
+        prepared.append((tensor, dataclasses.replace(box, width=width, height=height, view=view)))
     return prepared
 
 
@@ -160,7 +162,8 @@ def postprocess(regressors: np.ndarray, scores: np.ndarray, box: Letterbox, thre
                 iou_threshold: float = 0.3) -> list[Face]:
     """Model outputs for ONE view -> faces in the photo's pixel coordinates, best first; those under the
     view's minimum score or size are dropped."""
-    threshold = max(threshold, box.min_score)
+    view = box.view or View(0, 0, box.width, box.height, 1)
+    threshold = max(threshold, view.min_score)
     probs = 1.0 / (1.0 + np.exp(-np.clip(scores.reshape(-1), -100, 100)))
     keep = np.nonzero(probs >= threshold)[0]
     if keep.size == 0:
@@ -169,7 +172,7 @@ def postprocess(regressors: np.ndarray, scores: np.ndarray, box: Letterbox, thre
     centers = ANCHORS[keep] + reg[:, :2]
     half = reg[:, 2:4] / 2
     boxes = np.concatenate([centers - half, centers + half], axis=1) * SIZE  # letterbox pixels
-    if box.mirrored:  # back to the unflipped input: x -> SIZE - x, so the left and right edges swap
+    if view.mirrored:  # back to the unflipped input: x -> SIZE - x, so the left and right edges swap
         boxes[:, [0, 2]] = SIZE - boxes[:, [2, 0]]
     probs = probs[keep]
     order = np.argsort(-probs)
@@ -185,7 +188,7 @@ def postprocess(regressors: np.ndarray, scores: np.ndarray, box: Letterbox, thre
                           + [box.origin_x, box.origin_y, box.origin_x, box.origin_y]).tolist()
         found = Face(max(0.0, x1), max(0.0, y1), min(float(box.width), x2), min(float(box.height), y2),
                      float(probs[group[0]]))
-        if max(found.x2 - found.x1, found.y2 - found.y1) >= box.min_size * max(box.width, box.height):
+        if max(found.x2 - found.x1, found.y2 - found.y1) >= view.min_size * max(box.width, box.height):
             faces.append(found)
         remaining = remaining[overlap < iou_threshold]
     return faces
