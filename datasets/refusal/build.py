@@ -6,6 +6,7 @@ Inputs (all written by the project, CC0):
   src/heldout/<lang>.txt   hand-written held-out prompts (written separately, never templated)
   templates_train.py       template lists expanded into extra *training* variants only
   ocr_noise.py             generated OCR noise (misread signs, fragments), benign *training* lines only
+  long_text.py             generated long texts (chat/e-mail/document screenshots' OCR), *training* only
 
 Source file format: a line ``[label1,label2]`` starts a section of harmful prompts with those
 labels; ``[benign:<category>]`` starts a section of benign look-alikes of <category> (or
@@ -36,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # keep the dataset folder free of __pycache__
 sys.path.insert(0, str(HERE))
 
+import long_text  # noqa: E402
 import ocr_noise  # noqa: E402
 
 SEED = 20240603
@@ -319,6 +321,12 @@ def checks(train, held) -> list[str]:
 
 
 # --------------------------------------------------------------------------- main
+def screen_texts() -> set[str]:
+    """The hand-written training lines that are ordinary screen text (long_text.SCREEN_FILES), not requests."""
+    return {r["text"] for p in sorted((HERE / "src" / "train").glob(long_text.SCREEN_FILES))
+            for r in parse_source(p, p.name[:2])}
+
+
 def build():
     train, held = [], []
     for lang in LANGS:
@@ -326,6 +334,7 @@ def build():
             train += parse_source(p, lang)
         for p in sorted((HERE / "src" / "heldout").glob(f"{lang}*.txt")):
             held += parse_source(p, lang)
+    train += long_text.rows(train, screen_texts())  # from the hand-written training lines only
     train += expand_templates()
     train += ocr_noise.rows()
     train, rep1 = dedupe(train, "train")

@@ -2,12 +2,13 @@
 
     python -m services.models.compare_heads CASES.jsonl[,CASES.jsonl...] HEAD.npz [HEAD.npz ...] [--flips]
 
-Each CASES file is in `screening eval`'s format ({"text", "image", "expected", ...}); the cases without an
-image and with at most E5_MAX_CHARS characters (scored in one window, as the stack scores them) are
-embedded once (cached like training's), scored with each head exactly as the served graphs score
-them (with the fine-tuned e5's probabilities, text/e5_refusal.onnx, where the head gives it a weight),
-and decided by the decision service's own policy (services/decision/policy.yaml) as a request
-without an image. Prints, per file and head,
+Each CASES file is in `screening eval`'s format ({"text", "image", "expected", ...}); each case without
+an image is cut into the strings the workers score for a prompt (refusal.pieces: the prompt, and its
+windows when it is long), which are embedded once (cached like training's) and scored with each head
+exactly as the served graphs score them (with the fine-tuned e5's probabilities, text/e5_refusal.onnx,
+where the head gives it a weight); a case's score per category is the highest over its strings, as
+the workers combine them, and it is decided by the decision service's own policy
+(services/decision/policy.yaml) as a request without an image. Prints, per file and head,
 harmful cases refused and benign cases refused; with --flips, each case on which the first two heads
 disagree. Use it to judge a new training round or head against the served one before running
 `make eval` / `make eval-public` through the stack; remember that heads trained from other seeds on the
@@ -26,16 +27,23 @@ from screening.v1 import types_pb2
 from services.cli import evaluate
 from services.decision import policy as policy_module
 from services.models import train_refusal
-from services.workers.classifiers.refusal import CATEGORIES, E5_MAX_CHARS
+from services.workers.classifiers import refusal
+from services.workers.classifiers.refusal import CATEGORIES
 
 
 def typed_cases(path: pathlib.Path) -> list[dict]:
-    """The cases of a `screening eval` file that are text only and fit one scoring window."""
+    """The cases of a `screening eval` file that are text only."""
     try:
         cases = evaluate.read_cases(path)
     except evaluate.CaseError as exc:
         raise SystemExit(f"{exc}; see `screening eval --help` for the case format") from None
-    return [c for c in cases if not c.get("image") and len(c["text"]) <= E5_MAX_CHARS]
+    return [c for c in cases if not c.get("image")]
+
+
+def case_scores(scores: np.ndarray, at: list[list[int]]) -> np.ndarray:
+    """Per case, the highest score per category over its strings (rows `at` of `scores`), as the workers
+    combine them; zeros for a case with nothing to read."""
+    return np.array([scores[rows].max(axis=0) if rows else np.zeros(len(CATEGORIES)) for rows in at])
 
 
 def refused(scores: np.ndarray, policy: policy_module.Policy) -> np.ndarray:
@@ -69,8 +77,14 @@ def main(argv=None) -> int:
         cases = typed_cases(pathlib.Path(path))
         texts = [c["text"] for c in cases]
         harmful = np.array([c["expected"] == "REFUSE" for c in cases], dtype=bool)
-        x, grams, tuned_probs = embed(texts), train_refusal.Ngrams.of(texts), tuned(texts)
-        decisions = {p: refused(train_refusal.score(x, grams, h, tuned_probs), policy) for p, h in heads.items()}
+        strings = [refusal.pieces([text]) for text in texts]
+        unique = sorted({piece for pieces in strings for piece in pieces})
+        row = {piece: i for i, piece in enumerate(unique)}
+        x, grams, tuned_probs = embed(unique), train_refusal.Ngrams.of(unique), tuned(unique)
+
+        at = [[row[piece] for piece in pieces] for pieces in strings]
+        decisions = {p: refused(case_scores(train_refusal.score(x, grams, h, tuned_probs), at), policy)
+                     for p, h in heads.items()}
         print(f"{path}: {len(cases)} text-only cases ({harmful.sum()} harmful)")
         for p, d in decisions.items():
             print(f"  {pathlib.Path(p).name:32} harmful refused {d[harmful].sum():4d}/{harmful.sum():<4d} "

@@ -16,12 +16,12 @@ def write(tmp_path, lines):
     return path
 
 
-def test_only_text_only_cases_that_fit_one_window_are_scored(tmp_path):
+def test_only_text_only_cases_are_scored_long_ones_too(tmp_path):
     (tmp_path / "cat.jpg").write_bytes(b"not read here")
     case = lambda text, image=None: json.dumps({"id": text[:9], "text": text, "image": image,  # noqa: E731
                                                 "expected": "ALLOW"})
     path = write(tmp_path, [case("plain"), case("with a photo", "cat.jpg"), "", case("x" * (E5_MAX_CHARS + 1))])
-    assert [c["text"] for c in compare_heads.typed_cases(path)] == ["plain"]
+    assert [c["text"] for c in compare_heads.typed_cases(path)] == ["plain", "x" * (E5_MAX_CHARS + 1)]
 
 
 @pytest.mark.parametrize("line, message", [("{not json", "not JSON"), ('{"id": "a", "text": "b"}', "missing expected"),
@@ -40,3 +40,11 @@ def test_refusals_follow_the_decision_policy_without_an_image():
     scores[1, CATEGORIES.index("illicit_behavior")] = limits["illicit_behavior"]  # at the threshold: refused
     scores[2, CATEGORIES.index("hate")] = limits["hate"] - 0.01
     assert compare_heads.refused(scores, policy).tolist() == [False, True, False]
+
+
+def test_a_case_scores_its_highest_string_per_category():
+    scores = np.zeros((3, len(CATEGORIES)))
+    scores[:, :2] = [[0.1, 0.9], [0.7, 0.2], [0.3, 0.3]]
+    combined = compare_heads.case_scores(scores, [[0, 1], [2], []])
+    assert combined[0][:2].tolist() == [0.7, 0.9] and combined[1][:2].tolist() == [0.3, 0.3]
+    assert not combined[2].any()

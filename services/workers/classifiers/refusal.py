@@ -5,9 +5,10 @@ The model scores one string for each category from three views of it: two senten
 the Triton model computes as `e5_encoder` does and feeds to the graph) side by side for the
 project's trained MLP head, and its hashed character 2-4-grams (computed here, in Python, sent
 beside the string) for a trained logistic regression; the graph averages the two heads'
-probabilities. A long prompt is also scored in windows of a few sentences, so a harmful request
-hidden in a benign page is not averaged away; the request's score per category is the highest over
-its windows. A text written to slip past a classifier (s p a c e d letters, ꜱᴍᴀʟʟ ᴄᴀᴘꜱ, s̷t̷r̷u̷c̷k̷
+probabilities. A long prompt is also scored in windows of a few sentences (or screen lines) that
+overlap by one, so a harmful request hidden in a benign page is not averaged away and one split over
+two lines is still read whole; the request's score per category is the highest over its windows.
+A text written to slip past a classifier (s p a c e d letters, ꜱᴍᴀʟʟ ᴄᴀᴘꜱ, s̷t̷r̷u̷c̷k̷
 letters, Cyrillic look-alikes or l33t inside Latin words, zero-width characters) is also scored
 unmasked (`unmask`): one more string, only when unmasking changes the text.
 """
@@ -24,8 +25,11 @@ MODEL = "refusal_classifier"
 CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captcha",
               "person_identification", "sensitive_trait", "ungrounded_inference")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
-WINDOW_CHARS = 300
-MAX_SEGMENTS = 16
+# A window holds at most this many characters: about one or two requests, the length of the training
+# prompts, so a request is most of its window (read off a chat screenshot, 300-character windows of ten
+# ordinary messages scored like requests, and a request among them was diluted)
+WINDOW_CHARS = 150
+MAX_SEGMENTS = 24
 MAX_PIECES = 2 * MAX_SEGMENTS  # strings scored for several texts (the Triton model takes 64 in one call)
 # strings per call to the Triton model: one call runs on one instance and core, so the many strings of a
 # page full of text are split across calls that run side by side (about 120 ms per string on this CPU)
@@ -179,17 +183,40 @@ def _segments(text: str) -> list[str]:
     if len(text) <= WINDOW_CHARS:
         return [text]
     out = [text[:2000]]
-    window = ""
+    window: list[str] = []
     for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
-        if not sentence:
-            continue
-        if window and len(window) + len(sentence) + 1 > WINDOW_CHARS:
-            out.append(window)
-            window = ""
-        window = (window + " " + sentence).strip()[:WINDOW_CHARS * 2]
+        for part in _chunks(sentence):
+            if window and len(" ".join(window)) + 1 + len(part) > WINDOW_CHARS:
+                out.append(" ".join(window))
+                if len(out) >= MAX_SEGMENTS:
+                    return out
+                # the next window starts with this one's last sentence when both fit
+                window = window[-1:] if len(window[-1]) + 1 + len(part) <= WINDOW_CHARS else []
+            window.append(part)
     if window:
-        out.append(window)
+        out.append(" ".join(window))
     return out[:MAX_SEGMENTS]
+
+
+def _chunks(sentence: str) -> list[str]:
+    """A sentence longer than a window as windows of whole words (characters, for text without spaces)
+    that overlap by half, at most MAX_SEGMENTS of them; a shorter one as itself, none when empty."""
+    if len(sentence) <= WINDOW_CHARS:
+        return [sentence] if sentence else []
+    spaced = " " in sentence
+    words = sentence.split(" ") if spaced else list(sentence)
+    gap = 1 if spaced else 0
+    out, start = [], 0
+    while start < len(words) and len(out) < MAX_SEGMENTS:
+        end, length = start + 1, len(words[start])
+        while end < len(words) and length + gap + len(words[end]) <= WINDOW_CHARS:
+            length += gap + len(words[end])
+            end += 1
+        out.append((" " if spaced else "").join(words[start:end])[:WINDOW_CHARS])
+        if end >= len(words):
+            break
+        start = max(start + 1, (start + end) // 2)
+    return out
 
 
 def pieces(texts) -> list[str]:
