@@ -25,6 +25,8 @@ import cv2
 import numpy as np
 import pyclipper
 
+from services.workers.classifiers import refusal
+
 DETECTOR = "ocr_detector"
 RECOGNIZER = "ocr_recognizer"
 ORIENTATION = "ocr_orientation"  # PP-OCR's text line orientation classifier: upright or upside down
@@ -279,15 +281,18 @@ def text_blocks(lines: list[Line]) -> list[list[Line]]:
 
 def image_texts(lines: list[Line]) -> list[str]:
     """What is scored for one image: all its text, then (when it has several blocks) each block with at
-    least MIN_BLOCK_CHARS characters, the longest MAX_BLOCKS of them."""
+    least MIN_BLOCK_CHARS characters, the longest MAX_BLOCKS of them. When those blocks hold every line,
+    the whole text is scored whole only (refusal.Whole): its windows would repeat the blocks' windows,
+    and on a text-heavy page they are what pushes it past the interactive deadline."""
     if not lines:
         return []
-    texts = ["\n".join(item.text for item in lines)]  # in the detector's reading order
+    whole = "\n".join(item.text for item in lines)  # in the detector's reading order
     blocks = ["\n".join(item.text for item in block) for block in text_blocks(lines)]
-    if len(blocks) > 1:
-        long_enough = [block for block in blocks if len(block) >= MIN_BLOCK_CHARS]
-        texts += sorted(long_enough, key=len, reverse=True)[:MAX_BLOCKS]
-    return texts
+    if len(blocks) <= 1:
+        return [whole]
+    kept = sorted((block for block in blocks if len(block) >= MIN_BLOCK_CHARS), key=len, reverse=True)[:MAX_BLOCKS]
+    covered = len(kept) == len(blocks)
+    return [refusal.Whole(whole) if covered else whole] + kept
 
 
 def request_texts(images_lines: list[list[Line]]) -> list[str]:

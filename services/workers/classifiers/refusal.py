@@ -164,17 +164,24 @@ def unmask(text: str) -> str:
                        .replace("\0", " "), text)
 
 
+class Whole(str):
+    """A text scored whole, without its windows: a page's whole text when the page's text blocks, which
+    are scored with their own windows, already hold every line of it (ocr.image_texts)."""
+
+
 def segments(text: str) -> list[str]:
-    """The strings scored for one text: the text itself, plus sentence windows when it is long, and the
-    same for its unmasked form when that differs (the whole unmasked text second); none when it has less
-    than MIN_READABLE to read."""
+    """The strings scored for one text: the text itself, plus sentence windows when it is long (not for a
+    Whole), and the same for its unmasked form when that differs (the whole unmasked text second); none
+    when it has less than MIN_READABLE to read."""
     normalised = normalise(text)
     plain = _segments(normalised)
     unmasked = normalise(unmask(text))
-    if unmasked == normalised:
-        return plain
-    extra = [s for s in _segments(unmasked) if s not in plain]
-    return (plain[:1] + extra[:1] + plain[1:] + extra[1:])[:MAX_SEGMENTS]
+    if unmasked != normalised:
+        extra = [s for s in _segments(unmasked) if s not in plain]
+        plain = plain[:1] + extra[:1] + plain[1:] + extra[1:]
+    if isinstance(text, Whole):
+        return [s for s in plain if s in (normalised[:2000], unmasked[:2000], normalised, unmasked)][:2]
+    return plain[:MAX_SEGMENTS]
 
 
 def _segments(text: str) -> list[str]:
