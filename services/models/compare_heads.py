@@ -81,7 +81,6 @@ def main(argv=None) -> int:
         unique = sorted({piece for pieces in strings for piece in pieces})
         row = {piece: i for i, piece in enumerate(unique)}
         x, grams, tuned_probs = embed(unique), train_refusal.Ngrams.of(unique), tuned(unique)
-
         at = [[row[piece] for piece in pieces] for pieces in strings]
         decisions = {p: refused(case_scores(train_refusal.score(x, grams, h, tuned_probs), at), policy)
                      for p, h in heads.items()}

@@ -173,23 +173,24 @@ def segments(text: str) -> list[str]:
     """The strings scored for one text: the text itself, plus sentence windows when it is long (not for a
     Whole), and the same for its unmasked form when that differs (the whole unmasked text second); none
     when it has less than MIN_READABLE to read."""
+    windowed = not isinstance(text, Whole)
     normalised = normalise(text)
-    plain = _segments(normalised)
+    plain = _segments(normalised, windowed)
     unmasked = normalise(unmask(text))
-    if unmasked != normalised:
-        extra = [s for s in _segments(unmasked) if s not in plain]
-        plain = plain[:1] + extra[:1] + plain[1:] + extra[1:]
-    if isinstance(text, Whole):
-        return [s for s in plain if s in (normalised[:2000], unmasked[:2000], normalised, unmasked)][:2]
-    return plain[:MAX_SEGMENTS]
+    if unmasked == normalised:
+        return plain
+    extra = [s for s in _segments(unmasked, windowed) if s not in plain]
+    return (plain[:1] + extra[:1] + plain[1:] + extra[1:])[:MAX_SEGMENTS]
 
 
-def _segments(text: str) -> list[str]:
+def _segments(text: str, windowed: bool = True) -> list[str]:
     if not has_something_to_read(text):
         return []
     if len(text) <= WINDOW_CHARS:
         return [text]
     out = [text[:2000]]
+    if not windowed:
+        return out
     window: list[str] = []
     for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
         for part in _chunks(sentence):
