@@ -1,8 +1,8 @@
 """Long text: the many-line texts OCR reads off chat, e-mail and document screenshots, as training rows.
 
-The refusal head scores an image's whole text and its 300-character sentence windows
-(services/workers/classifiers/refusal.py: segments), but every hand-written training line is a single
-request of at most 300 characters, nearly all under 200. Read off a long screenshot of an ordinary
+The refusal head scores an image's whole text and its sentence windows (services/workers/classifiers/
+refusal.py: segments; 300 characters when these rows were first made, 150 wide since), but every
+hand-written training line is a single request of at most 300 characters, nearly all under 200. Read off a long screenshot of an ordinary
 chat, ten benign lines in one window scored up to 0.62 illicit behaviour or 0.55 self-harm, so a phone
 screenshot of friends planning a games night was refused. These rows show the head long texts: benign
 ones made of many benign lines, and harmful ones where one harmful request sits among benign lines
@@ -11,22 +11,33 @@ ones made of many benign lines, and harmful ones where one harmful request sits 
 Generated, deterministic (its own random.Random), training only: built from the hand-written TRAINING
 lines that build.py passes in (never held-out lines), each row from lines of one language. Its benign
 lines are mostly ordinary screen text (round 30, `src/train/<lang>_r30.txt`: chat messages, notes,
-e-mail and news lines, app text; SCREEN_SHARE of the lines where a language has them) and otherwise
-benign requests. Two shapes, as the served code scores them: a sentence window (lines joined by spaces,
-WINDOW_CHARS at most) and a whole page (lines joined by newlines, longer).
+e-mail and news lines, app text; round 31, `<lang>_r31.txt`: the same with alarming words, news of
+crimes and wars, medicine leaflets, idioms; SCREEN_SHARE of the lines where a language has them) and
+otherwise benign requests. Two shapes, as the served code scores them: a sentence window (lines joined
+by spaces, WINDOW_CHARS wide at most, a CJK character counting WIDE_WIDTH) and a whole page (lines
+joined by newlines, wider).
 """
 
 from __future__ import annotations
 
 import random
+import unicodedata
 
 SEED = 20261125
-SCREEN_FILES = "*_r30.txt"  # under src/train: the hand-written ordinary screen text
-WINDOW_CHARS = 150  # as services/workers/classifiers/refusal.py
+SCREEN_FILES = "*_r3[01].txt"  # under src/train: the hand-written ordinary screen text (rounds 30, 31)
+WINDOW_CHARS = 150  # as services/workers/classifiers/refusal.py, and measured as it measures (`width`)
+WIDE_WIDTH = 2.5
 COUNTS = {("window", False): 1600, ("page", False): 600, ("window", True): 700, ("page", True): 300}
 SCREEN_SHARE = 0.8
 LENGTHS = {"window": (60, WINDOW_CHARS), "page": (WINDOW_CHARS + 1, 1500)}
 LANG_WEIGHTS = {"en": 30, "es": 14, "fr": 14, "de": 14, "zh": 14, "it": 7, "pt": 7}
+
+
+def width(text: str) -> float:
+    """A text's length as the served code's windows measure it (refusal.width): a wide (CJK) character
+    counts WIDE_WIDTH."""
+    wide = sum(1 for ch in text if ch > "\u10ff" and unicodedata.east_asian_width(ch) in "WF")
+    return len(text) + (WIDE_WIDTH - 1) * wide
 
 
 def _text(lines: list[str], shape: str) -> str:
@@ -41,13 +52,13 @@ def _compose(rng: random.Random, screen: list[str], requests: list[str], shape: 
     low, high = LENGTHS[shape]
     target = rng.randint(low, high)
     lines = [harmful] if harmful else []
-    while len(_text(lines, shape)) < target:
+    while width(_text(lines, shape)) < target:
         line = rng.choice(screen if screen and rng.random() < SCREEN_SHARE else requests)
-        if len(_text(lines + [line], shape)) > high:
+        if width(_text(lines + [line], shape)) > high:
             break
         lines.insert(rng.randint(0, len(lines)), line)
     text = _text(lines, shape)
-    if len(text) < low or len(lines) < 3:
+    if width(text) < low or len(lines) < 3:
         return None
     return text
 

@@ -36,11 +36,17 @@ def test_rows_are_deterministic_and_as_many_as_asked():
 
 def test_lengths_match_what_the_served_code_scores():
     assert long_text.WINDOW_CHARS == refusal.WINDOW_CHARS
+    for text in ("plain", "炸弹 and ｆｕｌｌ", "日本語のテキスト", "한국어", "émigré ß"):
+        assert long_text.width(text) == refusal.width(text)
     windows = [r for r in ROWS if "\n" not in r["text"]]
     pages = [r for r in ROWS if "\n" in r["text"]]
     assert windows and pages
-    assert all(len(r["text"]) <= refusal.WINDOW_CHARS for r in windows)
-    assert all(len(r["text"]) > refusal.WINDOW_CHARS for r in pages)
+    assert all(refusal.width(r["text"]) <= refusal.WINDOW_CHARS for r in windows)
+    assert all(refusal.width(r["text"]) > refusal.WINDOW_CHARS for r in pages)
+    # a Chinese window holds as much as a Latin one (60 Chinese characters, plus spaces and digits), so a
+    # request is as large a share of it as in the windows the served code scores
+    zh = [len(r["text"]) for r in windows if r["lang"] == "zh"]
+    assert zh and max(zh) < 100 and sorted(zh)[len(zh) // 2] <= refusal.WINDOW_CHARS / refusal.WIDE_WIDTH
 
 
 def test_a_row_is_harmful_exactly_when_a_harmful_training_line_is_in_it():

@@ -25,10 +25,14 @@ MODEL = "refusal_classifier"
 CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captcha",
               "person_identification", "sensitive_trait", "ungrounded_inference")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
-# A window holds at most this many characters: about one or two requests, the length of the training
-# prompts, so a request is most of its window (read off a chat screenshot, 300-character windows of ten
-# ordinary messages scored like requests, and a request among them was diluted)
+# A window holds at most this `width`: about one or two requests, the length of the training prompts, so a
+# request is most of its window (read off a chat screenshot, 300-character windows of ten ordinary
+# messages scored like requests, and a request among them was diluted)
 WINDOW_CHARS = 150
+# A wide (CJK) character says about as much as this many Latin letters (a Chinese request is about 2.5
+# times shorter than the same request in English), so a window holds 60 of them: 150 held fifteen lines
+# of a Chinese chat, and a request to make a bomb among them scored 0.36 illicit.
+WIDE_WIDTH = 2.5
 MAX_SEGMENTS = 24
 MAX_PIECES = 2 * MAX_SEGMENTS  # strings scored for several texts (the Triton model takes 64 in one call)
 # strings per call to the Triton model: one call runs on one instance and core, so the many strings of a
@@ -139,6 +143,12 @@ def has_something_to_read(text: str) -> bool:
     return False
 
 
+def width(text: str) -> float:
+    """A text's length as windows measure it: a character counts 1, a wide (CJK) one WIDE_WIDTH."""
+    wide = sum(1 for ch in text if ch > "\u10ff" and unicodedata.east_asian_width(ch) in "WF")
+    return len(text) + (WIDE_WIDTH - 1) * wide
+
+
 def _latin(ch: str) -> bool:
     return "a" <= ch.lower() <= "z"
 
@@ -186,20 +196,24 @@ def segments(text: str) -> list[str]:
 def _segments(text: str, windowed: bool = True) -> list[str]:
     if not has_something_to_read(text):
         return []
-    if len(text) <= WINDOW_CHARS:
+    if width(text) <= WINDOW_CHARS:
         return [text]
     out = [text[:2000]]
     if not windowed:
         return out
     window: list[str] = []
+    size = 0.0  # the window's width, the spaces that join its parts included
     for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
         for part in _chunks(sentence):
-            if window and len(" ".join(window)) + 1 + len(part) > WINDOW_CHARS:
+            part_size = width(part)
+            if window and size + 1 + part_size > WINDOW_CHARS:
                 out.append(" ".join(window))
                 if len(out) >= MAX_SEGMENTS:
                     return out
                 # the next window starts with this one's last sentence when both fit
-                window = window[-1:] if len(window[-1]) + 1 + len(part) <= WINDOW_CHARS else []
+                last = width(window[-1])
+                window, size = ([window[-1]], last) if last + 1 + part_size <= WINDOW_CHARS else ([], 0.0)
+            size += (1 if window else 0) + part_size
             window.append(part)
     if window:
         out.append(" ".join(window))
@@ -207,18 +221,19 @@ def _segments(text: str, windowed: bool = True) -> list[str]:
 
 
 def _chunks(sentence: str) -> list[str]:
-    """A sentence longer than a window as windows of whole words (characters, for text without spaces)
+    """A sentence wider than a window as windows of whole words (characters, for text without spaces)
     that overlap by half, at most MAX_SEGMENTS of them; a shorter one as itself, none when empty."""
-    if len(sentence) <= WINDOW_CHARS:
+    if width(sentence) <= WINDOW_CHARS:
         return [sentence] if sentence else []
     spaced = " " in sentence
     words = sentence.split(" ") if spaced else list(sentence)
+    sizes = [width(word) for word in words]
     gap = 1 if spaced else 0
     out, start = [], 0
     while start < len(words) and len(out) < MAX_SEGMENTS:
-        end, length = start + 1, len(words[start])
-        while end < len(words) and length + gap + len(words[end]) <= WINDOW_CHARS:
-            length += gap + len(words[end])
+        end, size = start + 1, sizes[start]
+        while end < len(words) and size + gap + sizes[end] <= WINDOW_CHARS:
+            size += gap + sizes[end]
             end += 1
         out.append((" " if spaced else "").join(words[start:end])[:WINDOW_CHARS])
         if end >= len(words):
