@@ -196,7 +196,7 @@ def segments(text: str) -> list[str]:
 def _segments(text: str, windowed: bool = True) -> list[str]:
     if not has_something_to_read(text):
         return []
-    if width(text) <= WINDOW_CHARS:
+    if len(text) <= WINDOW_CHARS and width(text) <= WINDOW_CHARS:  # a width is never below the length
         return [text]
     out = [text[:2000]]
     if not windowed:
@@ -223,10 +223,12 @@ def _segments(text: str, windowed: bool = True) -> list[str]:
 def _chunks(sentence: str) -> list[str]:
     """A sentence wider than a window as windows of whole words (characters, for text without spaces)
     that overlap by half, at most MAX_SEGMENTS of them; a shorter one as itself, none when empty."""
-    if width(sentence) <= WINDOW_CHARS:
+    if len(sentence) <= WINDOW_CHARS and width(sentence) <= WINDOW_CHARS:
         return [sentence] if sentence else []
     spaced = " " in sentence
-    words = sentence.split(" ") if spaced else list(sentence)
+    # MAX_SEGMENTS windows of at most WINDOW_CHARS words each, starting at most a window apart, reach no
+    # further than this: a 16 KB run-on prompt costs no more than a page
+    words = (sentence.split(" ") if spaced else list(sentence))[:(MAX_SEGMENTS + 1) * WINDOW_CHARS]
     sizes = [width(word) for word in words]
     gap = 1 if spaced else 0
     out, start = [], 0
