@@ -281,18 +281,19 @@ def text_blocks(lines: list[Line]) -> list[list[Line]]:
 
 def image_texts(lines: list[Line]) -> list[str]:
     """What is scored for one image: all its text, then (when it has several blocks) each block with at
-    least MIN_BLOCK_CHARS characters, the longest MAX_BLOCKS of them. When those blocks hold every line,
-    the whole text is scored whole only (refusal.Whole): its windows would repeat the blocks' windows,
-    and on a text-heavy page they are what pushes it past the interactive deadline."""
+    least MIN_BLOCK_CHARS characters, the longest MAX_BLOCKS of them, as refusal.ScreenText (windowed by
+    width). When those blocks hold every line, the whole text is scored whole only (refusal.Whole): its
+    windows would repeat the blocks' windows, and on a text-heavy page they are what pushes it past the
+    interactive deadline."""
     if not lines:
         return []
     whole = "\n".join(item.text for item in lines)  # in the detector's reading order
     blocks = ["\n".join(item.text for item in block) for block in text_blocks(lines)]
     if len(blocks) <= 1:
-        return [whole]
+        return [refusal.ScreenText(whole)]
     kept = sorted((block for block in blocks if len(block) >= MIN_BLOCK_CHARS), key=len, reverse=True)[:MAX_BLOCKS]
     covered = len(kept) == len(blocks)
-    return [refusal.Whole(whole) if covered else whole] + kept
+    return [refusal.Whole(whole) if covered else refusal.ScreenText(whole)] + [refusal.ScreenText(b) for b in kept]
 
 
 def request_texts(images_lines: list[list[Line]]) -> list[str]:

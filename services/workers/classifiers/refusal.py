@@ -29,9 +29,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
 # request is most of its window (read off a chat screenshot, 300-character windows of ten ordinary
 # messages scored like requests, and a request among them was diluted)
 WINDOW_CHARS = 150
-# A wide (CJK) character says about as much as this many Latin letters (a Chinese request is about 2.5
-# times shorter than the same request in English), so a window holds 60 of them: 150 held fifteen lines
-# of a Chinese chat, and a request to make a bomb among them scored 0.36 illicit.
+# In text read off an image (ScreenText) a wide (CJK) character counts as this many Latin letters (a
+# Chinese request is about 2.5 times shorter than the same request in English), so a window holds 60 of
+# them: 150 held fifteen lines of a Chinese chat, and a request to make a bomb among them scored 0.36
+# illicit. A typed prompt is one message whose context belongs to its request: its windows count
+# characters (measured so, 6 of 40 long benign Chinese prompts were refused against 1).
 WIDE_WIDTH = 2.5
 MAX_SEGMENTS = 24
 MAX_PIECES = 2 * MAX_SEGMENTS  # strings scored for several texts (the Triton model takes 64 in one call)
@@ -174,62 +176,70 @@ def unmask(text: str) -> str:
                        .replace("\0", " "), text)
 
 
-class Whole(str):
+class ScreenText(str):
+    """Text read off an image (ocr.image_texts): many lines that need not belong together, so its windows
+    measure `width`, not characters."""
+
+
+class Whole(ScreenText):
     """A text scored whole, without its windows: a page's whole text when the page's text blocks, which
     are scored with their own windows, already hold every line of it (ocr.image_texts)."""
 
 
 def segments(text: str) -> list[str]:
     """The strings scored for one text: the text itself, plus sentence windows when it is long (not for a
-    Whole), and the same for its unmasked form when that differs (the whole unmasked text second); none
-    when it has less than MIN_READABLE to read."""
+    Whole; measured by `width` for a ScreenText, by characters for a prompt), and the same for its
+    unmasked form when that differs (the whole unmasked text second); none when it has less than
+    MIN_READABLE to read."""
     windowed = not isinstance(text, Whole)
+    size = width if isinstance(text, ScreenText) else len
     normalised = normalise(text)
-    plain = _segments(normalised, windowed)
+    plain = _segments(normalised, windowed, size)
     unmasked = normalise(unmask(text))
     if unmasked == normalised:
         return plain
-    extra = [s for s in _segments(unmasked, windowed) if s not in plain]
+    extra = [s for s in _segments(unmasked, windowed, size) if s not in plain]
     return (plain[:1] + extra[:1] + plain[1:] + extra[1:])[:MAX_SEGMENTS]
 
 
-def _segments(text: str, windowed: bool = True) -> list[str]:
+def _segments(text: str, windowed: bool = True, size=len) -> list[str]:
     if not has_something_to_read(text):
         return []
-    if len(text) <= WINDOW_CHARS and width(text) <= WINDOW_CHARS:  # a width is never below the length
+    if len(text) <= WINDOW_CHARS and size(text) <= WINDOW_CHARS:  # a width is never below the length
         return [text]
     out = [text[:2000]]
     if not windowed:
         return out
     window: list[str] = []
-    size = 0.0  # the window's width, the spaces that join its parts included
+    used = 0.0  # the window's size, the spaces that join its parts included
     for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
-        for part in _chunks(sentence):
-            part_size = width(part)
-            if window and size + 1 + part_size > WINDOW_CHARS:
+        for part in _chunks(sentence, size):
+            part_size = size(part)
+            if window and used + 1 + part_size > WINDOW_CHARS:
                 out.append(" ".join(window))
                 if len(out) >= MAX_SEGMENTS:
                     return out
                 # the next window starts with this one's last sentence when both fit
-                last = width(window[-1])
-                window, size = ([window[-1]], last) if last + 1 + part_size <= WINDOW_CHARS else ([], 0.0)
-            size += (1 if window else 0) + part_size
+                last = size(window[-1])
+                window, used = ([window[-1]], last) if last + 1 + part_size <= WINDOW_CHARS else ([], 0.0)
+            used += (1 if window else 0) + part_size
             window.append(part)
     if window:
         out.append(" ".join(window))
     return out[:MAX_SEGMENTS]
 
 
-def _chunks(sentence: str) -> list[str]:
-    """A sentence wider than a window as windows of whole words (characters, for text without spaces)
-    that overlap by half, at most MAX_SEGMENTS of them; a shorter one as itself, none when empty."""
-    if len(sentence) <= WINDOW_CHARS and width(sentence) <= WINDOW_CHARS:
+def _chunks(sentence: str, size=len) -> list[str]:
+    """A sentence larger than a window (by `size`: len, or width for screen text) as windows of whole words
+    (characters, for text without spaces) that overlap by half, at most MAX_SEGMENTS of them; a shorter
+    one as itself, none when empty."""
+    if len(sentence) <= WINDOW_CHARS and size(sentence) <= WINDOW_CHARS:
         return [sentence] if sentence else []
     spaced = " " in sentence
     # MAX_SEGMENTS windows of at most WINDOW_CHARS words each, starting at most a window apart, reach no
     # further than this: a 16 KB run-on prompt costs no more than a page
     words = (sentence.split(" ") if spaced else list(sentence))[:(MAX_SEGMENTS + 1) * WINDOW_CHARS]
-    sizes = [width(word) for word in words]
+    sizes = [size(word) for word in words]
     gap = 1 if spaced else 0
     out, start = [], 0
     while start < len(words) and len(out) < MAX_SEGMENTS:
