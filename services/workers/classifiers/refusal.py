@@ -202,10 +202,15 @@ def segments(text: str) -> list[str]:
     return (plain[:1] + extra[:1] + plain[1:] + extra[1:])[:MAX_SEGMENTS]
 
 
+def _fits(text: str, size) -> bool:
+    """Whether a text fits one window by `size` (len, or width: never below the length, so told first)."""
+    return len(text) <= WINDOW_CHARS and size(text) <= WINDOW_CHARS
+
+
 def _segments(text: str, windowed: bool = True, size=len) -> list[str]:
     if not has_something_to_read(text):
         return []
-    if len(text) <= WINDOW_CHARS and size(text) <= WINDOW_CHARS:  # a width is never below the length
+    if _fits(text, size):
         return [text]
     out = [text[:2000]]
     if not windowed:
@@ -233,7 +238,7 @@ def _chunks(sentence: str, size=len) -> list[str]:
     """A sentence larger than a window (by `size`: len, or width for screen text) as windows of whole words
     (characters, for text without spaces) that overlap by half, at most MAX_SEGMENTS of them; a shorter
     one as itself, none when empty."""
-    if len(sentence) <= WINDOW_CHARS and size(sentence) <= WINDOW_CHARS:
+    if _fits(sentence, size):
         return [sentence] if sentence else []
     spaced = " " in sentence
     # MAX_SEGMENTS windows of at most WINDOW_CHARS words each, starting at most a window apart, reach no
@@ -243,9 +248,9 @@ def _chunks(sentence: str, size=len) -> list[str]:
     gap = 1 if spaced else 0
     out, start = [], 0
     while start < len(words) and len(out) < MAX_SEGMENTS:
-        end, size = start + 1, sizes[start]
-        while end < len(words) and size + gap + sizes[end] <= WINDOW_CHARS:
-            size += gap + sizes[end]
+        end, used = start + 1, sizes[start]
+        while end < len(words) and used + gap + sizes[end] <= WINDOW_CHARS:
+            used += gap + sizes[end]
             end += 1
         out.append((" " if spaced else "").join(words[start:end])[:WINDOW_CHARS])
         if end >= len(words):
