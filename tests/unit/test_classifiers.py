@@ -179,3 +179,15 @@ def test_nsfw_pre_and_post():
     tensor = nsfw.preprocess(np.zeros((50, 80, 3), np.uint8))
     assert tensor.shape == (3, 224, 224)
     assert nsfw.postprocess(np.array([0.1, 0.7, 0.2])) == {"explicit": 0.7, "gore": 0.1, "safe": 0.2}
+
+
+def test_nsfw_keeps_the_photos_proportions_on_a_blurred_background():
+    """BlurPad, as the model's package prepares photos: a square stays a square in a 2:1 photo."""
+    photo = np.full((200, 400, 3), 255, np.uint8)
+    photo[50:150, 150:250] = 0  # a black 100x100 square in the middle
+    gray = nsfw.preprocess(photo).mean(axis=0)
+    dark = np.argwhere(gray < 64)
+    height, width = dark.max(axis=0) - dark.min(axis=0) + 1
+    assert abs(height - 56) <= 2 and abs(width - 56) <= 2, (height, width)  # stretched it was 112 x 56
+    # above and below the fitted photo: its blurred copy (grey where the square is smeared), not black bars
+    assert 0 < gray[:50].min() < 255 and gray[:50].max() == 255
