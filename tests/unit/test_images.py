@@ -1,7 +1,8 @@
 import io
 
 import numpy as np
-from PIL import Image
+import pytest
+from PIL import Image, ImageOps
 
 from services.common import images
 
@@ -63,3 +64,31 @@ def test_decode_frames_gives_every_distinct_frame_of_an_animated_image():
         assert images.inspect(out.getvalue(), max_pixels=10_000).frames == Image.open(out).n_frames >= 3, fmt
         assert np.array_equal(images.decode_rgb(out.getvalue()), frames[0]), fmt
     assert len(images.decode_frames(encode(red))) == 1
+
+
+def _photo(width: int, height: int) -> Image.Image:
+    """A textured picture (a flat one would compress to nothing): gradients and noise."""
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:height, 0:width]
+    base = np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], -1)
+    return Image.fromarray(np.clip(base + rng.integers(-20, 20, base.shape), 0, 255).astype(np.uint8))
+
+
+def test_a_large_jpeg_is_decoded_reduced_and_matches_a_whole_decode():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees when displayed
+    data = encode(_photo(3200, 2400), "JPEG", quality=90, exif=exif)
+    array = images.decode_rgb(data, max_side=1000)
+    assert array.shape == (1000, 750, 3)  # capped, and turned by its EXIF orientation
+    with Image.open(io.BytesIO(data)) as whole:  # decoded whole, then the same steps
+        reference = ImageOps.exif_transpose(whole.convert("RGB"))
+        reference.thumbnail((1000, 1000), Image.BILINEAR)
+    assert np.abs(array.astype(int) - np.asarray(reference, dtype=int)).mean() < 6
+
+
+def test_a_truncated_large_jpeg_is_refused_though_read_reduced():
+    data = encode(_photo(2400, 1800), "JPEG", quality=90)
+    assert images.inspect(data, max_pixels=10_000_000).width == 2400
+    for cut in (0.5, 0.95):
+        with pytest.raises(images.ImageError, match="corrupt or truncated"):
+            images.inspect(data[: int(len(data) * cut)], max_pixels=10_000_000)
