@@ -1,4 +1,5 @@
-"""Faults on the real stack: parts killed with SIGKILL and restarted lose no accepted request, and a
+"""Faults on the real stack: parts killed with SIGKILL and restarted (the decision service, the Ray Serve
+consumer, the Kafka broker, Triton) lose no accepted request, and a
 stopped classifier still yields a decision at the deadline (fail closed with classifier_timeout).
 Runs last (file order): it restarts parts of the shared test stack."""
 
@@ -23,7 +24,8 @@ from services.common import topics
 from .conftest import screen
 
 
-def _pids_matching(*needles: str) -> list[int]:
+def _pids_matching(*needles: str, unless: str | None = None) -> list[int]:
+    """Processes whose command line holds every needle (and not `unless`)."""
     found = []
     for entry in pathlib.Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -32,7 +34,7 @@ def _pids_matching(*needles: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if all(n in cmdline for n in needles):
+        if all(n in cmdline for n in needles) and not (unless and unless in cmdline):
             found.append(int(entry.name))
     return found
 
@@ -123,6 +125,13 @@ def test_no_accepted_request_is_lost_when_parts_are_killed(stack, stub, kafka_bo
         time.sleep(3)
         stack.start("kafka")
         time.sleep(6)
+        # 4. Triton (the tritonserver process, not its supervisor, which starts it again): every request
+        # needs the refusal model, and the workers retry a failed call until the request's deadline
+        tritons = _pids_matching("bin/tritonserver", f"--grpc-port={stack.config.triton_grpc_port}",
+                                 unless="services.triton.supervise")
+        assert len(tritons) == 1, f"expected one tritonserver process, found {tritons}"
+        os.kill(tritons[0], signal.SIGKILL)
+        time.sleep(8)
     finally:
         stop.set()
         sender.join(timeout=30)
