@@ -31,7 +31,7 @@ async def serve() -> int:
         return bus.make_consumer(common.kafka_bootstrap_servers, None, "ingest-decisions",
                                  common.kafka_max_message_bytes)
 
-    feed = DecisionsFeed(consumer, book, loop, log)
+    feed = DecisionsFeed(consumer, book, loop, log, replay_s=own.decision_replay_s, replay_max=own.decision_cache_size)
     feed.start()
     instruments = metrics.setup("ingest", common.otel_exporter, common.telemetry_dir)
     servicer = ScreeningServicer(own, common, producer, book, tracer, log, instruments=instruments)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import threading
+import time
 
 from screening.v1 import events_pb2
 from services.common import topics
@@ -69,16 +70,26 @@ class DecisionBook:
 
 
 class DecisionsFeed(threading.Thread):
-    """Reads the decisions topic from its end and posts each decision to the book's event loop."""
+    """Reads the decisions topic and posts each decision to the book's event loop. On start it first
+    reads back the decisions of the last `replay_s` seconds (at most `replay_max` of them), then is
+    `ready`: a request decided while this instance was down (it crashed after accepting the request, or
+    the caller's call went to another instance) is then answered by GetDecision and by a retry with the
+    same client_request_id, instead of the retry being published again and waiting for a decision the
+    decision service never makes twice."""
 
-    def __init__(self, consumer_factory, book: DecisionBook, loop: asyncio.AbstractEventLoop, log):
+    def __init__(self, consumer_factory, book: DecisionBook, loop: asyncio.AbstractEventLoop, log,
+                 replay_s: float = 0.0, replay_max: int = 0, clock=time.time):
         super().__init__(name="decisions-feed", daemon=True)
         self._consumer_factory = consumer_factory
         self._book = book
         self._loop = loop
         self._log = log
+        self._replay_ms = int(replay_s * 1000)
+        self._replay_max = replay_max
+        self._clock = clock
         self._stop = threading.Event()
         self.ready = threading.Event()
+        self.replayed = 0
 
     def run(self) -> None:
         consumer = self._consumer_factory()
@@ -92,26 +103,54 @@ class DecisionsFeed(threading.Thread):
 
             assignment = [TopicPartition(topics.DECISIONS, p) for p in sorted(partitions or [])]
             consumer.assign(assignment)
-            consumer.seek_to_end(*assignment)
-            for tp in assignment:
-                consumer.position(tp)
+            ends = self._replay_from(consumer, assignment)
+            began = time.monotonic()
+            while not self._stop.is_set() and any(consumer.position(tp) < end for tp, end in ends.items()):
+                self.replayed += self._post(consumer.poll(timeout_ms=200, max_records=2000))
+            if ends:
+                self._log.info("decisions_replayed", decisions=self.replayed, seconds=self._replay_ms / 1000,
+                               took_ms=round((time.monotonic() - began) * 1000))
             self.ready.set()
             while not self._stop.is_set():
-                batches = consumer.poll(timeout_ms=100, max_records=500)
-                for records in batches.values():
-                    for record in records:
-                        decision = events_pb2.Decision()
-                        try:
-                            decision.ParseFromString(record.value)
-                        except Exception as exc:  # noqa: BLE001 - a bad record must not stop the feed
-                            self._log.warning("decision_unreadable", offset=record.offset, error=str(exc))
-                            continue
-                        self._loop.call_soon_threadsafe(self._book.record, decision)
+                self._post(consumer.poll(timeout_ms=100, max_records=500))
         except Exception as exc:  # noqa: BLE001
             self._log.error("decisions_feed_failed", error=repr(exc))
             raise
         finally:
             consumer.close()
+
+    def _replay_from(self, consumer, assignment) -> dict:
+        """Seeks each partition to where the replay starts; returns the end offsets to replay up to
+        (empty: no replay, reading starts at the end)."""
+        ends = consumer.end_offsets(assignment)
+        if self._replay_ms <= 0 or self._replay_max <= 0 or not assignment:
+            consumer.seek_to_end(*assignment)
+            for tp in assignment:
+                consumer.position(tp)
+            return {}
+        since = consumer.offsets_for_times({tp: int(self._clock() * 1000) - self._replay_ms for tp in assignment})
+        starts = consumer.beginning_offsets(assignment)
+        per_partition = max(1, self._replay_max // len(assignment))
+        for tp in assignment:
+            found = since.get(tp)
+            start = found.offset if found is not None else ends[tp]  # None: nothing that recent
+            consumer.seek(tp, max(start, ends[tp] - per_partition, starts[tp]))
+        return {tp: end for tp, end in ends.items() if end > 0}
+
+    def _post(self, batches) -> int:
+        """Hands each decision of a poll to the book's loop; returns how many."""
+        posted = 0
+        for records in batches.values():
+            for record in records:
+                decision = events_pb2.Decision()
+                try:
+                    decision.ParseFromString(record.value)
+                except Exception as exc:  # noqa: BLE001 - a bad record must not stop the feed
+                    self._log.warning("decision_unreadable", offset=record.offset, error=str(exc))
+                    continue
+                self._loop.call_soon_threadsafe(self._book.record, decision)
+                posted += 1
+        return posted
 
     def stop(self) -> None:
         self._stop.set()

@@ -29,6 +29,9 @@ class IngestSettings:
     batch_deadline_ms: int = 10000
     # Decisions kept in memory for GetDecision and idempotent replays.
     decision_cache_size: int = 100_000
+    # On start, the decisions of this many seconds back are read from the topic into that memory (at most
+    # decision_cache_size), so requests decided while this instance was down are answered; 0: none.
+    decision_replay_s: int = 900
     # Largest gRPC message accepted at all; larger ones get RESOURCE_EXHAUSTED from gRPC itself.
     max_grpc_message_bytes: int = 64 * 1024 * 1024
 
@@ -42,6 +45,7 @@ class IngestSettings:
         require(1 <= self.max_frames <= images.HARD_MAX_FRAMES,
                 f"SCREENING_INGEST_MAX_FRAMES={self.max_frames}: choose 1-{images.HARD_MAX_FRAMES}")
         require(self.interactive_deadline_ms > 0 and self.batch_deadline_ms > 0, "deadlines must be positive")
+        require(self.decision_replay_s >= 0, "SCREENING_INGEST_DECISION_REPLAY_S must be >= 0 (0: no replay)")
 
 
 def load_ingest(environ=None, **overrides) -> IngestSettings:

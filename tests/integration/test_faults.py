@@ -16,7 +16,7 @@ import grpc
 import pytest
 from kafka import KafkaConsumer
 
-from screening.v1 import types_pb2
+from screening.v1 import screening_pb2, screening_pb2_grpc, types_pb2
 from services.cli import client, samples
 from services.cli.stack import StackError
 from services.common import topics
@@ -158,3 +158,22 @@ def test_stack_recovers_after_the_faults(stub):
             break
         time.sleep(5)
     assert response.outcome == types_pb2.ALLOW and not response.evidence.timed_out, response.evidence.reasons
+
+
+def test_a_request_decided_while_ingest_was_down_is_answered_after_its_restart(stack, stub):
+    """Ingest reads recent decisions back on start: a request accepted, then decided while ingest was down,
+    is answered by GetDecision and by a retry with the same client_request_id, which is not published again
+    (the decision service never decides a request twice, so a republished one would wait for nothing)."""
+    key = f"ingest-restart-{os.getpid()}-{time.time_ns()}"
+    text = "What is the capital of France?"
+    submitted = stub.Submit(client.build_request(text, client_request_id=key, slo="batch"), timeout=15)
+    os.kill(stack._pid("ingest"), signal.SIGKILL)
+    time.sleep(5)  # the request is decided meanwhile (about 0.1 s on a quiet stack)
+    stack.start("ingest")
+    with client.channel(f"127.0.0.1:{stack.config.ingest_port}") as channel:
+        fresh = screening_pb2_grpc.ScreeningServiceStub(channel)
+        decided = fresh.GetDecision(screening_pb2.GetDecisionRequest(request_id=submitted.request_id), timeout=5)
+        assert decided.request_id == submitted.request_id and decided.outcome == types_pb2.ALLOW
+        again = fresh.Submit(client.build_request(text, client_request_id=key, slo="batch"), timeout=15)
+        assert again.duplicate and again.request_id == submitted.request_id
+        assert screen(fresh, text, client_request_id=key).outcome == decided.outcome
