@@ -69,6 +69,9 @@ class DecisionBook:
         self._subscribers.discard(entry)
 
 
+REPLAY_LIMIT_S = 60.0  # the longest the read-back on start may hold up serving
+
+
 class DecisionsFeed(threading.Thread):
     """Reads the decisions topic and posts each decision to the book's event loop. On start it first
     reads back the decisions of the last `replay_s` seconds (at most `replay_max` of them), then is
@@ -106,6 +109,9 @@ class DecisionsFeed(threading.Thread):
             ends = self._replay_from(consumer, assignment)
             began = time.monotonic()
             while not self._stop.is_set() and any(consumer.position(tp) < end for tp, end in ends.items()):
+                if time.monotonic() - began > REPLAY_LIMIT_S:  # serve rather than wait on a slow broker
+                    self._log.warning("decisions_replay_cut_short", decisions=self.replayed, after_s=REPLAY_LIMIT_S)
+                    break
                 self.replayed += self._post(consumer.poll(timeout_ms=200, max_records=2000))
             if ends:
                 self._log.info("decisions_replayed", decisions=self.replayed, seconds=self._replay_ms / 1000,
