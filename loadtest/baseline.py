@@ -89,22 +89,32 @@ class Baseline:
         self.model_ms = {}
         arrays = [array for data in payloads for array in image_io.decode_frames(data)]
         verdicts: dict[str, types_pb2.ClassifierEvidence] = {}
+        evidence = types_pb2.ClassifierEvidence(classifier="refusal",
+                                                scores=self._timed("refusal", lambda: self._scores(text)))
+        verdicts["refusal"] = evidence
         if arrays:
-            def faces():
-                best = 0.0
-                for image in arrays:
-                    for second_look in (False, True):  # only when the whole photo shows no face, as the worker
-                        prepared = face.prepare(image, second_look)
-                        if second_look and not self.workers.face_tiles:
-                            break
-                        regressors, scores = self.face.run(None, {"image": np.stack([t for t, _ in prepared])})
-                        found = [f for row, (_t, box) in enumerate(prepared)
-                                 for f in face.postprocess(regressors[row], scores[row], box,
-                                                           self.workers.face_threshold)]
-                        best = max([best] + [f.score for f in found])
-                        if found:
-                            break
-                return types_pb2.ClassifierEvidence(classifier="face", scores={"face": best})
+            image_texts = ocr.request_texts(self._timed("ocr", lambda: [self._read(image) for image in arrays]))
+            if image_texts:
+                evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: self._scores(*image_texts)))
+            # the second look only for a request about a person, as the workers (consumer._face)
+            trigger = self.workers.face_second_look_trigger
+            about_a_person = trigger <= 0 or refusal.asks_about_a_person(evidence.scores, trigger) \
+                or refusal.asks_about_a_person(evidence.image_text_scores, trigger)
+
+            def look(image, second_look):
+                prepared = face.prepare(image, second_look)
+                regressors, scores = self.face.run(None, {"image": np.stack([t for t, _ in prepared])})
+                return [f.score for row, (_t, box) in enumerate(prepared)
+                        for f in face.postprocess(regressors[row], scores[row], box, self.workers.face_threshold)]
+
+            found = self._timed("face", lambda: [look(image, False) for image in arrays])
+            unfound = [image for image, scores in zip(arrays, found, strict=True) if not scores]
+            skipped = bool(unfound and self.workers.face_tiles and not about_a_person)
+            if unfound and self.workers.face_tiles and about_a_person:
+                found += self._timed("face_second", lambda: [look(image, True) for image in unfound])
+            verdicts["face"] = types_pb2.ClassifierEvidence(classifier="face", scores={
+                "face": max([0.0] + [score for scores in found for score in scores]),
+                **({"second_look_skipped": 1.0} if skipped else {})})
 
             def explicit():
                 batch = np.stack([nsfw.preprocess(image) for image in arrays])
@@ -112,24 +122,18 @@ class Baseline:
                 return types_pb2.ClassifierEvidence(classifier="nsfw", scores={
                     "explicit": float(max(p[1] for p in probabilities))})
 
-            verdicts["face"] = self._timed("face", faces)
             verdicts["nsfw"] = self._timed("nsfw", explicit)
-            image_texts = ocr.request_texts(self._timed("ocr", lambda: [self._read(image) for image in arrays]))
-        else:
-            image_texts = []
-
-        evidence = types_pb2.ClassifierEvidence(classifier="refusal",
-                                                scores=self._timed("refusal", lambda: self._scores(text)))
-        if image_texts:
-            evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: self._scores(*image_texts)))
-        verdicts["refusal"] = evidence
         return policy_module.evaluate(self.policy, "default", verdicts, list(verdicts), [])
 
     def critical_path_ms(self) -> float:
         """What the pipeline's parallel fan-out cannot go below: the slowest branch (the prompt is scored
-        beside the image models; the text OCR finds is scored after OCR)."""
+        beside the image models; the text OCR finds is scored after OCR; the face's second look, when read,
+        after the whole view and the prompt's score)."""
         ms = self.model_ms
-        return max(ms.get("face", 0.0), ms.get("nsfw", 0.0), ms.get("refusal", 0.0),
+        face_branch = ms.get("face", 0.0)
+        if "face_second" in ms:
+            face_branch = max(face_branch, ms.get("refusal", 0.0)) + ms["face_second"]
+        return max(face_branch, ms.get("nsfw", 0.0), ms.get("refusal", 0.0),
                    ms.get("ocr", 0.0) + ms.get("refusal_image_text", 0.0))
 
 

@@ -203,6 +203,10 @@ def evaluate(policy: Policy, tenant_id: str, verdicts: Mapping[str, types_pb2.Cl
     if "face" in expected and "face" not in verdicts and policy.missing_rule("face") == "refuse":
         face_present = True  # unknown counts as present: fail closed for person-directed requests
 
+    # the workers skip the face's second look (tiles) when the request's person-directed scores are under
+    # their trigger; should a category fire anyway (a tenant's threshold under it), the search was cut short
+    face_search_cut = "face" in verdicts and verdicts["face"].scores.get("second_look_skipped", 0.0) >= 1.0
+
     if "nsfw" in verdicts:
         for name in _over(policy, "nsfw", verdicts["nsfw"].scores):
             add("sexual_content", f"explicit image: nsfw.{name}={verdicts['nsfw'].scores[name]:.2f}")
@@ -211,10 +215,13 @@ def evaluate(policy: Policy, tenant_id: str, verdicts: Mapping[str, types_pb2.Cl
     if refusal is not None:
         for source, scores in (("prompt", refusal.scores), ("image text", refusal.image_text_scores)):
             for category in _over(policy, "refusal", scores):
-                if category in PERSON_DIRECTED and not face_present:
+                if category in PERSON_DIRECTED and not face_present and not face_search_cut:
                     continue  # "who is this?" about a cat is fine
-                add(category, f"{source}: refusal.{category}={scores[category]:.2f}"
-                    + (" with a face in the image" if category in PERSON_DIRECTED else ""))
+                where = ""
+                if category in PERSON_DIRECTED:
+                    where = (" with a face in the image" if face_present
+                             else " and the face search was cut short (second look skipped): fail closed")
+                add(category, f"{source}: refusal.{category}={scores[category]:.2f}{where}")
                 if source == "image text":
                     add("text_in_image", "the harmful text was read from the image")
 

@@ -27,11 +27,12 @@ class _Classifier:
         self.tracer = telemetry.setup("workers", self.platform.otel_exporter, self.platform.telemetry_dir)
         self.triton = TritonClient(self.platform.triton_grpc_url)
 
-    async def classify(self, images: list[np.ndarray], image_ids: list[str], text: str, carrier: dict) -> bytes:
+    async def classify(self, images: list[np.ndarray], image_ids: list[str], text: str, carrier: dict,
+                       **options) -> bytes:
         started = time.perf_counter()
         with self.tracer.start_as_current_span(f"classifier.{self.name}", kind=trace.SpanKind.INTERNAL,
                                                context=telemetry.context_from_carrier(carrier)) as span:
-            evidence = await self.run(images, image_ids, text)
+            evidence = await self.run(images, image_ids, text, **options)
             evidence.classifier = self.name
             evidence.latency_ms = (time.perf_counter() - started) * 1000
             span.set_attribute("classifier.scores", str(dict(evidence.scores)))
@@ -45,14 +46,20 @@ class _Classifier:
 class FaceClassifier(_Classifier):
     name = "face"
 
-    async def run(self, images, image_ids, text):
+    async def run(self, images, image_ids, text, look: str = "both", only: tuple[int, ...] = ()):
+        """look "both": the whole view, then the second look (zoomed out, tiles; face.py) for the photos
+        where it found no face. "first": the whole view only. "second": the second look only, of the
+        photos `only` names (the consumer asks for it when the request turns out to be about a person)."""
         evidence = types_pb2.ClassifierEvidence(model=face.MODEL)
         if not images:
             return evidence
-        found = await self._detect([(index, view) for index, image in enumerate(images)
-                                    for view in face.prepare(image)])
-        # the second look (zoomed out, tiles) only for the photos where the whole view found no face (face.py)
-        unfound = [index for index in range(len(images)) if self.settings.face_tiles and not found.get(index)]
+        found = {} if look == "second" else await self._detect(
+            [(index, view) for index, image in enumerate(images) for view in face.prepare(image)])
+        if look == "second":
+            unfound = [index for index in only if 0 <= index < len(images)]
+        else:
+            tiles = look == "both" and self.settings.face_tiles
+            unfound = [index for index in range(len(images)) if tiles and not found.get(index)]
         second = await self._detect([(index, view) for index in unfound
                                      for view in face.prepare(images[index], second_look=True)])
         best = 0.0

@@ -21,6 +21,7 @@ from screening.v1 import events_pb2, types_pb2
 from services.common import bus, images, logs, metrics, platform, telemetry, topics
 from services.common.offsets import OffsetTracker
 from services.workers import settings as worker_settings
+from services.workers.classifiers import refusal
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -37,6 +38,21 @@ class _Rebalance(ConsumerRebalanceListener):
 
 async def _resolve(response):
     return await response
+
+
+async def asks_about_a_person(prompt_call, ocr_call, trigger: float) -> bool:
+    """Whether the prompt's, else the image text's, person-directed scores reach `trigger` (awaiting the
+    refusal call of the prompt, then the OCR call; a failed or missing score counts as yes: the face
+    search is then finished)."""
+    if prompt_call is None:
+        return True
+    _name, prompt = await prompt_call
+    if prompt.error or refusal.asks_about_a_person(prompt.scores, trigger):
+        return True
+    if ocr_call is None:
+        return False
+    _name, read = await ocr_call
+    return bool(read.error) or refusal.asks_about_a_person(read.image_text_scores, trigger)
 
 
 @serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=8, health_check_period_s=5)
@@ -218,16 +234,22 @@ class RequestConsumer:
             carrier = telemetry.carrier()
             timeout = max(0.5, (event.deadline_unix_ms - time.time() * 1000 + self.settings.classifier_grace_ms) / 1000)
             calls = {}
+            prompt_call = None
+            if "refusal" in event.expected_classifiers and "refusal" in self.classifiers:
+                prompt_call = asyncio.ensure_future(self._call(self.classifiers["refusal"], "refusal", [], [],
+                                                               event.text, carrier, timeout))
             for name in event.expected_classifiers:
                 handle = self.classifiers.get(name)
-                if handle is None or name == "refusal":
-                    continue  # not deployed here: the decision applies its missing-verdict rule
+                if handle is None or name in ("refusal", "face"):
+                    continue  # not deployed here: the decision applies its missing-verdict rule; face: below
                 calls[name] = asyncio.ensure_future(self._call(handle, name, images_ref, image_ids, event.text,
                                                                carrier, timeout))
-            if "refusal" in event.expected_classifiers and "refusal" in self.classifiers:
+            if "face" in event.expected_classifiers and "face" in self.classifiers:
+                calls["face"] = asyncio.ensure_future(self._face(images_ref, image_ids, event.text, carrier, timeout,
+                                                                 prompt_call, calls.get("ocr")))
+            if prompt_call is not None:
                 # the refusal verdict also carries the scores of the text OCR found (the OCR deployment scores it)
-                calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), event.text, carrier,
-                                                                       timeout))
+                calls["refusal"] = asyncio.ensure_future(self._refusal(calls.get("ocr"), prompt_call))
             publishing = []
             for finished in asyncio.as_completed(list(calls.values())):
                 name, evidence = await finished
@@ -244,12 +266,10 @@ class RequestConsumer:
                                                attributes={"screening.classifier": name}):
             await self._producer.publish_async(topics.VERDICTS, request_id, verdict)
 
-    async def _refusal(self, ocr_call, text, carrier, timeout):
+    async def _refusal(self, ocr_call, prompt_call):
         """The prompt is scored at once, beside the image models; the text OCR finds in the images is
         scored by the OCR deployment (same model), and its scores join the prompt's in the one refusal
         verdict. A failed OCR is its own verdict's error: the policy's missing-verdict rule applies."""
-        prompt_call = asyncio.ensure_future(self._call(self.classifiers["refusal"], "refusal", [], [], text,
-                                                       carrier, timeout))
         if ocr_call is not None:
             _name, ocr_evidence = await ocr_call
             _name, evidence = await prompt_call
@@ -258,7 +278,34 @@ class RequestConsumer:
             return "refusal", evidence
         return await prompt_call
 
-    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout):
+    async def _face(self, images_ref, image_ids, text, carrier, timeout, prompt_call, ocr_call):
+        """The face verdict: the whole view of every photo at once; the second look (zoomed out, tiles),
+        as costly as OCR on a photo without a face, only for the photos where it found none AND when the
+        request asks about a person (the prompt's person-directed scores, else the image text's, reach
+        `face_second_look_trigger`): otherwise no face could change the decision. A skipped second look is
+        marked (`second_look_skipped`), and the policy fails closed should a person-directed category
+        fire anyway (a tenant's threshold under the trigger)."""
+        handle, trigger = self.classifiers["face"], self.settings.face_second_look_trigger
+        look = "first" if trigger > 0 else "both"
+        name, evidence = await self._call(handle, "face", images_ref, image_ids, text, carrier, timeout, look=look)
+        seen = {box.image_sha256 for box in evidence.boxes}
+        unfound = tuple(index for index, sha in enumerate(image_ids) if sha not in seen)
+        if look == "both" or evidence.error or not unfound or not self.settings.face_tiles:
+            return name, evidence
+        if not await asks_about_a_person(prompt_call, ocr_call, trigger):
+            evidence.scores["second_look_skipped"] = 1.0
+            return name, evidence
+        _name, second = await self._call(handle, "face", images_ref, image_ids, text, carrier, timeout,
+                                         look="second", only=unfound)
+        if second.error:
+            return name, second  # the search was not finished: the policy's missing-verdict rule applies
+        evidence.boxes.extend(second.boxes)
+        evidence.scores["face"] = max(evidence.scores["face"], second.scores["face"])
+        evidence.scores["face_count"] = float(len(evidence.boxes))
+        evidence.latency_ms += second.latency_ms
+        return name, evidence
+
+    async def _call(self, handle, name, images_ref, image_ids, text, carrier, timeout, **options):
         """One classifier call, retried (a replica that died is replaced by Serve) until `timeout`;
         a failure past that is reported as the classifier's error and the policy decides."""
         give_up = time.monotonic() + timeout
@@ -266,7 +313,7 @@ class RequestConsumer:
         while True:
             attempt += 1
             try:
-                response = handle.classify.remote(images_ref, image_ids, text, carrier)
+                response = handle.classify.remote(images_ref, image_ids, text, carrier, **options)
                 raw = await asyncio.wait_for(_resolve(response), max(0.05, give_up - time.monotonic()))
                 evidence = types_pb2.ClassifierEvidence()
                 evidence.ParseFromString(raw)

@@ -21,6 +21,12 @@ class WorkerSettings:
     # photo and small faces (see classifiers/face.py); false saves that face-model time on photos without a
     # face and misses faces wider than about 0.9 of the photo or narrower than about 1/13 of it.
     face_tiles: bool = True
+    # ...but only when the request asks about a person: the prompt's (or the image text's) highest
+    # person-directed score (identification, sensitive trait, ungrounded inference) reaches this. Below it
+    # the face cannot change the decision (the policy's person-directed thresholds are higher; should a
+    # tenant's be lower, the policy fails closed on the skipped search), and the second look, as costly as
+    # OCR on a photo without a face, is skipped. 0: always read the second look.
+    face_second_look_trigger: float = 0.2
     # OCR: longer side of the detector's input (multiple of 32; larger reads smaller text, costs more),
     # and the confidence below which a recognised line is dropped.
     ocr_limit_side: int = 960
@@ -38,6 +44,8 @@ class WorkerSettings:
         require(self.max_in_flight > 0, "SCREENING_WORKERS_MAX_IN_FLIGHT must be positive")
         require(self.consumer_replicas > 0, "SCREENING_WORKERS_CONSUMER_REPLICAS must be positive")
         require(0.0 < self.face_threshold < 1.0, "SCREENING_WORKERS_FACE_THRESHOLD must be between 0 and 1")
+        require(0.0 <= self.face_second_look_trigger < 1.0,
+                "SCREENING_WORKERS_FACE_SECOND_LOOK_TRIGGER must be in [0, 1) (0: always read the second look)")
 
 
 def load_workers(environ=None, **overrides) -> WorkerSettings:

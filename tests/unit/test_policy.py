@@ -109,3 +109,14 @@ def test_shadow_policy_is_evaluated_beside(tmp_path):
     verdicts = {"refusal": ev("refusal", hate=0.3)}
     assert policy.evaluate(loaded, "t", verdicts, ["refusal"], []).outcome == types_pb2.ALLOW
     assert policy.evaluate(loaded.shadow, "t", verdicts, ["refusal"], []).outcome == types_pb2.REFUSE
+
+
+def test_a_person_directed_request_fails_closed_when_the_face_search_was_cut_short():
+    """The workers skip the face's second look when the request's person-directed scores are under their
+    trigger; a tenant whose threshold is lower than that must not get an ALLOW from the unfinished search."""
+    cut = ev("face", face=0.1, second_look_skipped=1.0)
+    out = decide([cut, ev("refusal", person_identification=0.8)])
+    assert out.outcome == types_pb2.REFUSE and out.categories == ["person_identification"]
+    assert "cut short" in out.reasons[0]
+    assert decide([cut, ev("refusal", person_identification=0.1)]).outcome == types_pb2.ALLOW
+    assert decide([cut, ev("refusal", illicit_behavior=0.1)]).outcome == types_pb2.ALLOW

@@ -24,6 +24,12 @@ import numpy as np
 MODEL = "refusal_classifier"
 CATEGORIES = ("illicit_behavior", "self_harm", "sexual_content", "hate", "captcha",
               "person_identification", "sensitive_trait", "ungrounded_inference")
+PERSON_DIRECTED = CATEGORIES[5:]  # refused only with a face in the image (the decision's policy)
+
+
+def asks_about_a_person(scores, trigger: float) -> bool:
+    """Whether any person-directed score reaches `trigger` (the face's second look is read then)."""
+    return any(scores.get(category, 0.0) >= trigger for category in PERSON_DIRECTED)
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？;；])\s*|\n+")
 # A window holds at most this `width`: about one or two requests, the length of the training prompts, so a
 # request is most of its window (read off a chat screenshot, 300-character windows of ten ordinary
