@@ -29,10 +29,15 @@ from services.workers.classifiers import face, nsfw, ocr, refusal  # noqa: E402
 
 
 class Baseline:
-    def __init__(self, model_dir: pathlib.Path, threads: int = 2):
+    def __init__(self, model_dir: pathlib.Path, threads: int = 2, spinning: bool = False):
         def session(path, custom=False):
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
+            if not spinning:
+                # as Triton's models (services/triton/onnx_model.py): idle threads sleep. onnxruntime's default
+                # keeps them spinning after each run, and in one process that alternates between models they
+                # then take the CPU from the next model: 4.7 req/s on the bench's inputs instead of 12
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if custom:
                 options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
             return ort.InferenceSession(str(model_dir / path), options, providers=["CPUExecutionProvider"])
@@ -89,32 +94,13 @@ class Baseline:
         self.model_ms = {}
         arrays = [array for data in payloads for array in image_io.decode_frames(data)]
         verdicts: dict[str, types_pb2.ClassifierEvidence] = {}
-        evidence = types_pb2.ClassifierEvidence(classifier="refusal",
-                                                scores=self._timed("refusal", lambda: self._scores(text)))
-        verdicts["refusal"] = evidence
+        image_texts, found = [], []
         if arrays:
-            image_texts = ocr.request_texts(self._timed("ocr", lambda: [self._read(image) for image in arrays]))
-            if image_texts:
-                evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: self._scores(*image_texts)))
-            # the second look only for a request about a person, as the workers (consumer._face)
-            trigger = self.workers.face_second_look_trigger
-            about_a_person = trigger <= 0 or refusal.asks_about_a_person(evidence.scores, trigger) \
-                or refusal.asks_about_a_person(evidence.image_text_scores, trigger)
-
             def look(image, second_look):
                 prepared = face.prepare(image, second_look)
                 regressors, scores = self.face.run(None, {"image": np.stack([t for t, _ in prepared])})
                 return [f.score for row, (_t, box) in enumerate(prepared)
                         for f in face.postprocess(regressors[row], scores[row], box, self.workers.face_threshold)]
-
-            found = self._timed("face", lambda: [look(image, False) for image in arrays])
-            unfound = [image for image, scores in zip(arrays, found, strict=True) if not scores]
-            skipped = bool(unfound and self.workers.face_tiles and not about_a_person)
-            if unfound and self.workers.face_tiles and about_a_person:
-                found += self._timed("face_second", lambda: [look(image, True) for image in unfound])
-            verdicts["face"] = types_pb2.ClassifierEvidence(classifier="face", scores={
-                "face": max([0.0] + [score for scores in found for score in scores]),
-                **({"second_look_skipped": 1.0} if skipped else {})})
 
             def explicit():
                 batch = np.stack([nsfw.preprocess(image) for image in arrays])
@@ -122,7 +108,27 @@ class Baseline:
                 return types_pb2.ClassifierEvidence(classifier="nsfw", scores={
                     "explicit": float(max(p[1] for p in probabilities))})
 
+            found = self._timed("face", lambda: [look(image, False) for image in arrays])
             verdicts["nsfw"] = self._timed("nsfw", explicit)
+            image_texts = ocr.request_texts(self._timed("ocr", lambda: [self._read(image) for image in arrays]))
+
+        evidence = types_pb2.ClassifierEvidence(classifier="refusal",
+                                                scores=self._timed("refusal", lambda: self._scores(text)))
+        if image_texts:
+            evidence.image_text_scores.update(self._timed("refusal_image_text", lambda: self._scores(*image_texts)))
+        verdicts["refusal"] = evidence
+        if arrays:
+            # the second look only for a request about a person, as the workers (consumer._face)
+            trigger = self.workers.face_second_look_trigger
+            about_a_person = trigger <= 0 or refusal.asks_about_a_person(evidence.scores, trigger) \
+                or refusal.asks_about_a_person(evidence.image_text_scores, trigger)
+            unfound = [image for image, scores in zip(arrays, found, strict=True) if not scores]
+            skipped = bool(unfound and self.workers.face_tiles and not about_a_person)
+            if unfound and self.workers.face_tiles and about_a_person:
+                found += self._timed("face_second", lambda: [look(image, True) for image in unfound])
+            verdicts["face"] = types_pb2.ClassifierEvidence(classifier="face", scores={
+                "face": max([0.0] + [score for scores in found for score in scores]),
+                **({"second_look_skipped": 1.0} if skipped else {})})
         return policy_module.evaluate(self.policy, "default", verdicts, list(verdicts), [])
 
     def critical_path_ms(self) -> float:
