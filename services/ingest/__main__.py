@@ -8,7 +8,7 @@ import sys
 
 from services.common import bus, logs, metrics, platform, settings, telemetry, topics
 from services.ingest.decisions import DecisionBook, DecisionsFeed
-from services.ingest.server import SERVICE_NAME, SERVING, ScreeningServicer, build_server
+from services.ingest.server import NOT_SERVING, SERVICE_NAME, SERVING, ScreeningServicer, build_server
 from services.ingest.settings import load_ingest
 
 
@@ -36,6 +36,10 @@ async def serve() -> int:
     instruments = metrics.setup("ingest", common.otel_exporter, common.telemetry_dir)
     servicer = ScreeningServicer(own, common, producer, book, tracer, log, instruments=instruments)
     server, health = build_server(own, servicer)
+    # not ready until the decisions feed has read back the recent decisions (gRPC's health servicer
+    # reports the server SERVING from the start otherwise, and a caller would be told NOT_FOUND meanwhile)
+    await health.set("", NOT_SERVING)
+    await health.set(SERVICE_NAME, NOT_SERVING)
     await server.start()
     while not feed.ready.is_set():
         if not feed.is_alive():

@@ -160,7 +160,7 @@ def test_stack_recovers_after_the_faults(stub):
     assert response.outcome == types_pb2.ALLOW and not response.evidence.timed_out, response.evidence.reasons
 
 
-def test_a_request_decided_while_ingest_was_down_is_answered_after_its_restart(stack, stub):
+def test_a_request_decided_while_ingest_was_down_is_answered_after_its_restart(stack, stub, kafka_bootstrap):
     """Ingest reads recent decisions back on start: a request accepted, then decided while ingest was down,
     is answered by GetDecision and by a retry with the same client_request_id, which is not published again
     (the decision service never decides a request twice, so a republished one would wait for nothing)."""
@@ -168,7 +168,10 @@ def test_a_request_decided_while_ingest_was_down_is_answered_after_its_restart(s
     text = "What is the capital of France?"
     submitted = stub.Submit(client.build_request(text, client_request_id=key, slo="batch"), timeout=15)
     os.kill(stack._pid("ingest"), signal.SIGKILL)
-    time.sleep(5)  # the request is decided meanwhile (about 0.1 s on a quiet stack)
+    deadline = time.time() + 120  # decided while ingest is down (after the faults above there may be a backlog)
+    while not _decisions(kafka_bootstrap)[submitted.request_id]:
+        assert time.time() < deadline, "the request was not decided within 120 s"
+        time.sleep(1)
     stack.start("ingest")
     with client.channel(f"127.0.0.1:{stack.config.ingest_port}") as channel:
         fresh = screening_pb2_grpc.ScreeningServiceStub(channel)
