@@ -81,7 +81,7 @@ class DecisionsFeed(threading.Thread):
     decision service never makes twice."""
 
     def __init__(self, consumer_factory, book: DecisionBook, loop: asyncio.AbstractEventLoop, log,
-                 replay_s: float = 0.0, replay_max: int = 0, clock=time.time):
+                 replay_s: float = 0.0, replay_max: int = 0):
         super().__init__(name="decisions-feed", daemon=True)
         self._consumer_factory = consumer_factory
         self._book = book
@@ -89,7 +89,6 @@ class DecisionsFeed(threading.Thread):
         self._log = log
         self._replay_ms = int(replay_s * 1000)
         self._replay_max = replay_max
-        self._clock = clock
         self._stop = threading.Event()
         self.ready = threading.Event()
         self.replayed = 0
@@ -134,7 +133,7 @@ class DecisionsFeed(threading.Thread):
             for tp in assignment:
                 consumer.position(tp)
             return {}
-        since = consumer.offsets_for_times({tp: int(self._clock() * 1000) - self._replay_ms for tp in assignment})
+        since = consumer.offsets_for_times({tp: int(time.time() * 1000) - self._replay_ms for tp in assignment})
         starts = consumer.beginning_offsets(assignment)
         per_partition = max(1, self._replay_max // len(assignment))
         for tp in assignment:

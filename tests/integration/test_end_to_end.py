@@ -75,6 +75,11 @@ def test_small_face_in_a_large_photo_is_found_and_gates_identification(stub):
     expected_x = 900 + (ASTRONAUT_FACE[0] + ASTRONAUT_FACE[2]) / 2 * scale
     assert abs((box.x1 + box.x2) / 2 - expected_x) < 15 and 300 < box.y1 < 300 + 512 * scale
     assert response.outcome == types_pb2.REFUSE and "person_identification" in response.categories
+    # a request not about a person skips the tiles: no face could change its decision
+    other = screen(stub, "what kind of coffee is this?", [buffer.getvalue()])
+    face = evidence_of(other, "face")
+    assert face.scores["second_look_skipped"] == 1.0 and not face.boxes
+    assert other.outcome == types_pb2.ALLOW
 
 
 def test_face_filling_the_photo_is_found_and_gates_identification(stub):
