@@ -18,6 +18,10 @@ def test_malformed_setting_names_the_variable():
     for frames in ("0", "101"):  # the workers decode at most 100 frames of an image: none may go unscreened
         with pytest.raises(settings.SettingsError, match=f"SCREENING_INGEST_MAX_FRAMES={frames}: choose 1-100"):
             load_ingest({"SCREENING_INGEST_MAX_FRAMES": frames})
+    with pytest.raises(settings.SettingsError, match="SCREENING_INGEST_DECISION_REPLAY_S must be >= 0"):
+        load_ingest({"SCREENING_INGEST_DECISION_REPLAY_S": "-1"})
+    with pytest.raises(settings.SettingsError, match="SCREENING_WORKERS_FACE_SECOND_LOOK_TRIGGER must be in"):
+        load_workers({"SCREENING_WORKERS_FACE_SECOND_LOOK_TRIGGER": "1.5"})
 
 
 def test_boolean_setting_parsed_and_garbage_refused():
