@@ -219,7 +219,9 @@ class DecisionService:
         try:
             while not self.stop_event.is_set():
                 next_due = self._join.next_due_ms()
-                wait_ms = 50 if next_due is None else max(0, min(50, next_due - self._now_ms()))
+                # a record ends the wait at once; the time-out paces the loop at rest and ends at the
+                # join's next deadline
+                wait_ms = 200 if next_due is None else max(0, min(200, next_due - self._now_ms()))
                 batches = self._consumer.poll(timeout_ms=wait_ms, max_records=500)
                 if stall_watch.due(bool(batches)) and stall_watch.check(self._consumer, self._log):
                     # seen right after a broker (re)start: the client keeps a position it never fetches

@@ -117,7 +117,7 @@ class DecisionsFeed(threading.Thread):
                                took_ms=round((time.monotonic() - began) * 1000))
             self.ready.set()
             while not self._stop.is_set():
-                self._post(consumer.poll(timeout_ms=100, max_records=500))
+                self._post(consumer.poll(timeout_ms=200, max_records=500))
         except Exception as exc:  # noqa: BLE001
             self._log.error("decisions_feed_failed", error=repr(exc))
             raise

@@ -16,3 +16,43 @@ def test_a_running_triton_with_older_models_is_reported(tmp_path):
     (tmp_path / "models" / stack.MANIFEST).write_text('{"text/refusal.onnx": "refusal_head:bbbb"}')
     reason = local.stale_models()
     assert reason is not None and "screening stack down" in reason
+
+
+def _states(pids: list[int], want_stopped: bool) -> bool:
+    """Whether every process reaches the state (a signal is delivered shortly after kill() returns)."""
+    import time
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        states = []
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as handle:
+                states.append(handle.read().rsplit(")", 1)[1].split()[0])
+        if all((state == "T") == want_stopped for state in states):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_paused_freezes_every_process_of_a_component_and_resumes_them(tmp_path):
+    """The bench pauses the stack while the baseline runs: a component's own children (Ray's processes,
+    Triton's stubs) are frozen too, and everything runs again after the block."""
+    import os
+    import time
+
+    config = stack.StackConfig(run_dir=tmp_path / "run", model_dir=tmp_path / "models")
+    local = stack.Stack(config, progress=lambda message: None)
+    pid = local._spawn("decision", ["sh", "-c", "sleep 60 & sleep 60; wait"], dict(os.environ))
+    try:
+        deadline = time.monotonic() + 10
+        while len(local.processes()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        processes = local.processes()
+        assert pid in processes and len(processes) == 3  # sh and its two sleeps
+        assert os.getpid() not in processes
+        with local.paused():
+            assert _states(processes, want_stopped=True)
+        assert _states(processes, want_stopped=False)
+        assert local.cpu_seconds() >= 0.0
+    finally:
+        local.stop_component("decision", grace_s=2)
