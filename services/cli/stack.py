@@ -35,6 +35,7 @@ from services.triton import launcher
 ROOT = pathlib.Path(services.__file__).resolve().parent.parent
 MARKER = "SCREENING_STACK_RUN_DIR"
 COMPONENTS = ("kafka", "triton", "decision", "workers", "ingest")
+SETUP_S = 30.0  # a part that exits this soon after `stack up` started it failed to start: not restarted
 
 
 class StackError(RuntimeError):
@@ -130,6 +131,18 @@ def _alive(pid: int | None) -> bool:
         return False
 
 
+def _proc_stats():
+    """(pid, fields of /proc/PID/stat after the command name) of every process: fields[0] the state,
+    [1] the parent, [3] the session, [11] and [12] user and system CPU in clock ticks."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    yield int(entry), handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
@@ -222,7 +235,12 @@ class Stack:
 
     # process start / stop
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str], cwd: pathlib.Path | None = None,
-               **record) -> int:
+               supervised: bool = True, **record) -> int:
+        """Starts a part in a session of its own, under services/common/supervise.py (restarted when it
+        exits by itself, as a Kubernetes pod; not when it fails within SETUP_S of its start, which is
+        reported as a start-up error). The recorded pid is the supervisor's; `service_pid` finds the part."""
+        if supervised:
+            cmd = [sys.executable, "-m", "services.common.supervise", "--setup-s", str(SETUP_S), "--"] + cmd
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")
         log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name} ====\n".encode())
@@ -236,6 +254,15 @@ class Stack:
 
     def _pid(self, name: str) -> int | None:
         return load_state(self.config).get("components", {}).get(name, {}).get("pid")
+
+    def service_pid(self, name: str) -> int | None:
+        """The part itself (the supervisor's child: the broker's JVM, tritonserver, a service's Python
+        process), or None while its supervisor is between two runs of it."""
+        supervisor = self._pid(name)
+        if not _alive(supervisor):
+            return None
+        return next((pid for pid, fields in _proc_stats() if int(fields[1]) == supervisor and fields[0] != "Z"),
+                    None)  # fields[1]: the parent's pid
 
     def _wait(self, name: str, check: Callable[[], bool], timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -267,33 +294,21 @@ class Stack:
             pass
         return True
 
+    def _sessions(self) -> set[int]:
+        return {pid for pid in (self._pid(name) for name in COMPONENTS) if _alive(pid)}
+
     def processes(self) -> list[int]:
         """Every process of the running stack: each component is started in a session of its own, and what
         it starts (Ray's processes, Triton's model stubs) stays in that session."""
-        sessions = {pid for pid in (self._pid(name) for name in COMPONENTS) if _alive(pid)}
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as handle:
-                        fields = handle.read().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[3]) in sessions:  # fields[3]: the session id
-                    found.append(int(entry))
-        return found
+        sessions = self._sessions()
+        return [pid for pid, fields in _proc_stats() if int(fields[3]) in sessions]  # fields[3]: the session
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the stack's live processes have used so far."""
-        total = 0
-        for pid in self.processes():
-            try:
-                with open(f"/proc/{pid}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-        return total / os.sysconf("SC_CLK_TCK")
+        sessions = self._sessions()
+        ticks = sum(int(fields[11]) + int(fields[12])  # utime, stime
+                    for _pid, fields in _proc_stats() if int(fields[3]) in sessions)
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     @contextlib.contextmanager
     def paused(self):
@@ -377,8 +392,7 @@ class Stack:
             self.progress("    Triton dynamic batching is OFF (SCREENING_STACK_TRITON_DYNAMIC_BATCHING=0)")
         cmd = launcher.command(backends, cache, c.triton_grpc_port, c.triton_http_port, c.triton_metrics_port,
                                repository)
-        supervised = [sys.executable, "-m", "services.triton.supervise", "--"] + cmd  # restarted if it crashes
-        self._spawn("triton", supervised, launcher.environment(c.service_env(), c.model_dir.resolve()),
+        self._spawn("triton", cmd, launcher.environment(c.service_env(), c.model_dir.resolve()),
                     models=models_digest(c))
         self._wait("triton", lambda: _http_ok(f"http://127.0.0.1:{c.triton_http_port}/v2/health/ready"), 180)
 

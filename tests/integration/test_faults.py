@@ -1,7 +1,8 @@
-"""Faults on the real stack: parts killed with SIGKILL and restarted (the decision service, the Ray Serve
-consumer, the Kafka broker, Triton) lose no accepted request, and a
-stopped classifier still yields a decision at the deadline (fail closed with classifier_timeout).
-Runs last (file order): it restarts parts of the shared test stack."""
+"""Faults on the real stack: parts killed with SIGKILL (the decision service, the Ray Serve consumer, the
+Kafka broker, Triton, the whole Ray node of the workers) come back by themselves (the stack runs each
+under a supervisor, as Kubernetes restarts a pod) and lose no accepted request, and a stopped classifier
+still yields a decision at the deadline (fail closed with classifier_timeout).
+Runs last (file order): it kills parts of the shared test stack."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from services.common import topics
 from .conftest import screen
 
 
-def _pids_matching(*needles: str, unless: str | None = None) -> list[int]:
-    """Processes whose command line holds every needle (and not `unless`)."""
+def _pids_matching(*needles: str) -> list[int]:
+    """Processes whose command line holds every needle."""
     found = []
     for entry in pathlib.Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -34,9 +35,25 @@ def _pids_matching(*needles: str, unless: str | None = None) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if all(n in cmdline for n in needles) and not (unless and unless in cmdline):
+        if all(n in cmdline for n in needles):
             found.append(int(entry.name))
     return found
+
+
+def _kill(stack, name: str) -> int:
+    """SIGKILLs the part itself (not its supervisor, which then starts it again)."""
+    pid = stack.service_pid(name)
+    assert pid, f"no running {name} process under its supervisor"
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def _back(stack, name: str, killed: int, timeout_s: float = 180) -> None:
+    """Waits until the supervisor has started the part again and it is healthy."""
+    deadline = time.monotonic() + timeout_s
+    while not (stack.service_pid(name) not in (None, killed) and stack.healthy(name)):
+        assert time.monotonic() < deadline, f"{name} was not restarted within {timeout_s:.0f}s"
+        time.sleep(0.5)
 
 
 def _decisions(bootstrap: str) -> collections.Counter:
@@ -111,27 +128,24 @@ def test_no_accepted_request_is_lost_when_parts_are_killed(stack, stub, kafka_bo
     try:
         time.sleep(4)
         # 1. the decision service
-        os.kill(stack._pid("decision"), signal.SIGKILL)
-        time.sleep(1)
-        stack.start("decision")
-        time.sleep(4)
+        _back(stack, "decision", _kill(stack, "decision"))
+        time.sleep(3)
         # 2. a Ray Serve worker replica (the Kafka consumer deployment)
         replicas = _pids_matching("ServeReplica", "RequestConsumer")
         assert replicas, "no RequestConsumer replica process found"
         os.kill(replicas[0], signal.SIGKILL)
         time.sleep(6)
         # 3. the Kafka broker
-        os.kill(stack._pid("kafka"), signal.SIGKILL)
-        time.sleep(3)
-        stack.start("kafka")
+        _back(stack, "kafka", _kill(stack, "kafka"))
         time.sleep(6)
         # 4. Triton (the tritonserver process, not its supervisor, which starts it again): every request
         # needs the refusal model, and the workers retry a failed call until the request's deadline
-        tritons = _pids_matching("bin/tritonserver", f"--grpc-port={stack.config.triton_grpc_port}",
-                                 unless="services.triton.supervise")
-        assert len(tritons) == 1, f"expected one tritonserver process, found {tritons}"
-        os.kill(tritons[0], signal.SIGKILL)
-        time.sleep(8)
+        _back(stack, "triton", _kill(stack, "triton"))
+        time.sleep(3)
+        # 5. the workers' Ray node (the driver that started it: Ray's processes and every replica go with
+        # it); requests accepted meanwhile wait in Kafka, or are refused at their deadline, once
+        _back(stack, "workers", _kill(stack, "workers"))
+        time.sleep(3)
     finally:
         stop.set()
         sender.join(timeout=30)
@@ -167,12 +181,17 @@ def test_a_request_decided_while_ingest_was_down_is_answered_after_its_restart(s
     key = f"ingest-restart-{os.getpid()}-{time.time_ns()}"
     text = "What is the capital of France?"
     submitted = stub.Submit(client.build_request(text, client_request_id=key, slo="batch"), timeout=15)
-    os.kill(stack._pid("ingest"), signal.SIGKILL)
-    deadline = time.time() + 120  # decided while ingest is down (after the faults above there may be a backlog)
-    while not _decisions(kafka_bootstrap)[submitted.request_id]:
-        assert time.time() < deadline, "the request was not decided within 120 s"
-        time.sleep(1)
-    stack.start("ingest")
+    supervisor = stack._pid("ingest")
+    os.kill(supervisor, signal.SIGSTOP)  # holds off the restart until the request is decided
+    try:
+        killed = _kill(stack, "ingest")
+        deadline = time.time() + 120  # decided while ingest is down (after the faults above: maybe a backlog)
+        while not _decisions(kafka_bootstrap)[submitted.request_id]:
+            assert time.time() < deadline, "the request was not decided within 120 s"
+            time.sleep(1)
+    finally:
+        os.kill(supervisor, signal.SIGCONT)
+    _back(stack, "ingest", killed)
     with client.channel(f"127.0.0.1:{stack.config.ingest_port}") as channel:
         fresh = screening_pb2_grpc.ScreeningServiceStub(channel)
         decided = fresh.GetDecision(screening_pb2.GetDecisionRequest(request_id=submitted.request_id), timeout=5)

@@ -45,10 +45,11 @@ def test_paused_freezes_every_process_of_a_component_and_resumes_them(tmp_path):
     pid = local._spawn("decision", ["sh", "-c", "sleep 60 & sleep 60; wait"], dict(os.environ))
     try:
         deadline = time.monotonic() + 10
-        while len(local.processes()) < 3 and time.monotonic() < deadline:
+        while len(local.processes()) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         processes = local.processes()
-        assert pid in processes and len(processes) == 3  # sh and its two sleeps
+        assert pid in processes and len(processes) == 4  # the supervisor, sh and its two sleeps
+        assert local.service_pid("decision") in processes and local.service_pid("decision") != pid
         assert os.getpid() not in processes
         with local.paused():
             assert _states(processes, want_stopped=True)
