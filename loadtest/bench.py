@@ -17,7 +17,9 @@ time that the baseline measured for the same request); the pipeline's throughput
 concurrency with p99, and the best throughput whose p99 stays within the interactive SLO; the same
 with Triton's dynamic batching OFF (Triton is restarted without it, then with it again;
 --no-batching-arm skips this); the latency per stage from the traces (as `screening latency` prints
-it). Writes a plot. The LAST line is:
+it); the CPU time per request of each part of the stack at the best concurrency, against the
+baseline's (on a machine whose cores are all busy, throughput is cores / CPU per request). Writes a
+plot. The LAST line is:
     throughput_ratio=<pipeline/baseline> overhead_p50_ms=<...>
 """
 
@@ -27,6 +29,7 @@ import argparse
 import concurrent.futures
 import contextlib
 import json
+import os
 import pathlib
 import statistics
 import sys
@@ -59,9 +62,10 @@ def workload(count: int) -> list[tuple[str, list[bytes]]]:
 
 
 def run_baseline(config: StackConfig, requests, spinning: bool = False,
-                 alone=contextlib.nullcontext) -> tuple[float, list[float], list[float]]:
-    """One sequential pass of the one-process baseline: throughput, latencies, and each request's
-    critical-path model time (ms). `spinning`: onnxruntime's default thread spinning (a slower baseline).
+                 alone=contextlib.nullcontext) -> tuple[float, list[float], list[float], float]:
+    """One sequential pass of the one-process baseline: throughput, latencies, each request's
+    critical-path model time (ms), and its CPU time per request (ms, all its threads). `spinning`:
+    onnxruntime's default thread spinning (a slower baseline).
     `alone`: a context that keeps the machine to the baseline (the stack paused), entered for chunks of
     CHUNK requests at a time, so that the stack is never frozen long enough to miss its Kafka heartbeats;
     the throughput counts the time inside the chunks only."""
@@ -69,6 +73,7 @@ def run_baseline(config: StackConfig, requests, spinning: bool = False,
     baseline.screen(*requests[1])  # warm the sessions
     latencies, critical = [], []
     timed = 0.0
+    cpu_before = os.times()
     for start in range(0, len(requests), CHUNK):
         with alone():
             began = time.perf_counter()
@@ -79,7 +84,9 @@ def run_baseline(config: StackConfig, requests, spinning: bool = False,
                 critical.append(baseline.critical_path_ms())
             timed += time.perf_counter() - began
         time.sleep(0.5)  # the stack catches up on its timers between chunks
-    return len(requests) / timed, latencies, critical
+    cpu = os.times()
+    cpu_ms = (cpu.user - cpu_before.user + cpu.system - cpu_before.system) * 1000 / len(requests)
+    return len(requests) / timed, latencies, critical, cpu_ms
 
 
 def idle_cores(stack: Stack, seconds: float = 5.0) -> float:
@@ -110,7 +117,10 @@ def run_pipeline(stub, requests, concurrency: int) -> tuple[float, list[float], 
     return len(requests) / (time.perf_counter() - began), latencies, ids, sum(timed_out)
 
 
-def measure(config: StackConfig, requests, levels: list[int], label: str) -> list[dict]:
+def measure(stack: Stack, requests, levels: list[int], label: str) -> list[dict]:
+    """The pipeline at each concurrency: throughput, p50/p99, time-outs, and the CPU time per request
+    that each part of the stack spent meanwhile (ms, from /proc)."""
+    config = stack.config
     rows = []
     with client.channel(f"127.0.0.1:{config.ingest_port}") as channel:
         stub = screening_pb2_grpc.ScreeningServiceStub(channel)
@@ -119,11 +129,40 @@ def measure(config: StackConfig, requests, levels: list[int], label: str) -> lis
             time.sleep(1)  # warm; after a Triton restart the workers' channels reconnect with back-off
         for index, level in enumerate(levels, 1):
             print(f"{label}: {len(requests)} requests, {level} in flight ({index}/{len(levels)})", flush=True)
+            before = stack.cpu_by_part()
             rps, latencies, ids, timeouts = run_pipeline(stub, requests, level)
+            after = stack.cpu_by_part()
+            cpu = {part: (after[part] - before.get(part, 0.0)) * 1000 / len(requests) for part in after}
             rows.append({"concurrency": level, "rps": rps, "p50": percentile(latencies, 0.5),
                          "p99": percentile(latencies, 0.99), "timeouts": timeouts, "latencies": latencies,
-                         "ids": ids})
+                         "ids": ids, "cpu_ms_per_request": cpu})
     return rows
+
+
+def cpu_table(row: dict, baseline_ms: float) -> str:
+    """Where the pipeline's CPU goes per request at `row`'s concurrency, against the baseline's: on a
+    machine whose cores are all busy, throughput is cores / CPU per request."""
+    cpu = row["cpu_ms_per_request"]
+
+    def group(prefix: str, leave_out: tuple[str, ...] = ()) -> tuple[float, str]:
+        members = sorted(((part[len(prefix):], ms) for part, ms in cpu.items()
+                          if part.startswith(prefix) and part[len(prefix):] not in leave_out), key=lambda m: -m[1])
+        return sum(ms for _, ms in members), ", ".join(f"{name} {ms:.0f}" for name, ms in members)
+
+    models, models_detail = group("triton: ", ("server", "supervisor"))
+    replicas, replicas_detail = group("workers: ", ("ray", "supervisor"))
+    rows = [("baseline (one process: models with pre/post-processing)", baseline_ms, ""),
+            ("pipeline, all parts", sum(cpu.values()), ""),
+            ("  models in Triton (Python-backend stubs)", models, models_detail),
+            ("  Triton server", cpu.get("triton: server", 0.0), ""),
+            ("  Ray Serve replicas (pre/post-processing, Ray calls)", replicas, replicas_detail),
+            ("  Ray itself (raylet, GCS, Serve controller, driver)", cpu.get("workers: ray", 0.0), ""),
+            ("  Kafka broker", cpu.get("kafka", 0.0), ""),
+            ("  ingest, decision", cpu.get("ingest", 0.0) + cpu.get("decision", 0.0), ""),
+            ("  supervisors", sum(ms for part, ms in cpu.items() if part.endswith(": supervisor")), "")]
+    lines = [f"CPU per request (ms, all threads), pipeline at {row['concurrency']} in flight vs the baseline:"]
+    lines += [f"  {label:<60} {ms:6.0f}" + (f"  ({detail})" if detail else "") for label, ms, detail in rows]
+    return "\n".join(lines)
 
 
 def best_within_slo(rows: list[dict]) -> dict:
@@ -161,12 +200,12 @@ def main() -> int:
     first = run_baseline(config, requests, alone=stack.paused)
 
     levels = [int(c) for c in args.concurrency.split(",")]
-    rows = measure(config, requests, levels, "[2/4] pipeline")
+    rows = measure(stack, requests, levels, "[2/4] pipeline")
     print(f"[2/4] baseline: {len(requests)} requests, one process, sequential (second pass)", flush=True)
     second = run_baseline(config, requests, alone=stack.paused)
     print(f"[2/4] baseline with onnxruntime's default (spinning) threads: {len(requests)} requests", flush=True)
     naive = run_baseline(config, requests, spinning=True, alone=stack.paused)
-    base_rps, base_latency, _ = max(first, second, key=lambda p: p[0])
+    base_rps, base_latency, _, base_cpu = max(first, second, key=lambda p: p[0])
     critical = [min(a, b) for a, b in zip(first[2], second[2], strict=True)]
     single = rows[0]
     overhead = [lat - crit for lat, crit in zip(single["latencies"], critical, strict=True)]
@@ -176,7 +215,7 @@ def main() -> int:
         print("[3/4] Triton dynamic batching OFF: restarting Triton without it", flush=True)
         restart_triton(stack, batching=False)
         try:
-            unbatched = measure(config, requests, sorted({1, best["concurrency"], levels[-1]}), "[3/4] batching off")
+            unbatched = measure(stack, requests, sorted({1, best["concurrency"], levels[-1]}), "[3/4] batching off")
         finally:
             print("[3/4] restarting Triton with dynamic batching", flush=True)
             restart_triton(stack, batching=True)
@@ -187,7 +226,7 @@ def main() -> int:
     print()
     print(f"the stack at rest: {rest:.2f} cores (Kafka, Ray, the services' polling; paused while the baseline ran)")
     print(f"{'what':<44} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}")
-    for label, (rps, latency, _critical) in (("baseline, first pass", first), ("baseline, second pass", second)):
+    for label, (rps, latency, _critical, _cpu) in (("baseline, first pass", first), ("baseline, second pass", second)):
         print(f"{label:<44} {rps:>7.2f} {percentile(latency, .5):>8.0f} {percentile(latency, .99):>8.0f}")
     print(f"{'baseline (1 process, sequential), better pass':<44} {base_rps:>7.2f} "
           f"{percentile(base_latency, .5):>8.0f} {percentile(base_latency, .99):>8.0f}")
@@ -212,6 +251,7 @@ def main() -> int:
     print(f"pipeline overhead over the critical path at 1 in flight: p50 {statistics.median(overhead):.0f} ms")
     print("latency per stage (1 in flight, from the traces):")
     print(stage_table(stages))
+    print(cpu_table(best, base_cpu))
 
     import matplotlib
 
@@ -238,6 +278,7 @@ def main() -> int:
         "baseline_rps": base_rps, "baseline_passes_rps": [first[0], second[0]], "baseline_spinning_rps": naive[0],
         "rows": [{k: v for k, v in r.items() if k not in ("latencies", "ids")} for r in rows],
         "unbatched_rows": [{k: v for k, v in r.items() if k not in ("latencies", "ids")} for r in unbatched],
+        "baseline_cpu_ms_per_request": base_cpu,
         "critical_p50": percentile(critical, .5), "overhead_p50": statistics.median(overhead),
         "stages_p50_ms": {name: percentile(v, .5) for name, v in stages.items()}},
         indent=2))

@@ -305,10 +305,38 @@ class Stack:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the stack's live processes have used so far."""
-        sessions = self._sessions()
-        ticks = sum(int(fields[11]) + int(fields[12])  # utime, stime
-                    for _pid, fields in _proc_stats() if int(fields[3]) in sessions)
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return sum(self.cpu_by_part().values())
+
+    def cpu_by_part(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by the stack's live processes, by part: `kafka`,
+        `triton: server`, `triton: <model>` (a Python-backend stub), `workers: <deployment>` (a Ray Serve
+        replica), `workers: ray` (Ray's own processes, the Serve controller and the driver), `decision`,
+        `ingest`, and `<part>: supervisor`."""
+        owner = {pid: name for name in COMPONENTS if _alive(pid := self._pid(name))}
+        hz = os.sysconf("SC_CLK_TCK")
+        parts: dict[str, float] = {}
+        for pid, fields in _proc_stats():
+            name = owner.get(int(fields[3]))
+            if name is None:
+                continue
+            label = name
+            if pid == self._pid(name):
+                label = f"{name}: supervisor"
+            elif name in ("triton", "workers"):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                except OSError:
+                    continue
+                if name == "triton":
+                    model = next((part.split("/")[-3] for part in command.split() if part.endswith("/1/model.py")),
+                                 None)  # .../models/<model>/1/model.py
+                    label = f"triton: {model}" if "python_backend_stub" in command and model else "triton: server"
+                else:
+                    replica = command.split()[0].rsplit(":", 1)[-1] if command.startswith("ray::ServeReplica") else ""
+                    label = f"workers: {replica}" if replica else "workers: ray"
+            parts[label] = parts.get(label, 0.0) + (int(fields[11]) + int(fields[12])) / hz  # utime, stime
+        return parts
 
     @contextlib.contextmanager
     def paused(self):

@@ -37,3 +37,21 @@ def test_unbatched_model_repository_drops_only_the_dynamic_batcher(tmp_path):
         assert "max_batch_size" in kept
         model = copy / original.parent.name / "1" / "model.py"
         assert model.is_file() and not model.is_symlink() and "TritonPythonModel" in model.read_text()
+
+
+def test_the_bench_cpu_table_accounts_for_every_part_once():
+    from loadtest.bench import cpu_table
+
+    cpu = {"triton: refusal_classifier": 37.0, "triton: nsfw_classifier": 22.0, "triton: server": 8.0,
+           "triton: supervisor": 0.1, "workers: RequestConsumer": 21.0, "workers: OcrClassifier": 16.0,
+           "workers: ray": 11.0, "workers: supervisor": 0.1, "kafka": 11.0, "kafka: supervisor": 0.1,
+           "ingest": 7.0, "decision": 8.0}
+    table = cpu_table({"concurrency": 4, "cpu_ms_per_request": cpu}, baseline_ms=131.0)
+    values = {line[:62].strip(): float(line[62:69]) for line in table.splitlines()[1:]}
+    assert values["baseline (one process: models with pre/post-processing)"] == 131
+    assert values["pipeline, all parts"] == round(sum(cpu.values()))
+    parts = [ms for label, ms in values.items() if label.startswith(("models", "Triton", "Ray", "Kafka", "ingest",
+                                                                    "supervisors"))]
+    assert abs(sum(parts) - sum(cpu.values())) <= len(parts)  # each part in one row (rounded to whole ms)
+    assert values["models in Triton (Python-backend stubs)"] == 59 and "refusal_classifier 37" in table
+    assert values["Ray Serve replicas (pre/post-processing, Ray calls)"] == 37
