@@ -15,7 +15,6 @@ import time
 
 import numpy as np
 import onnxruntime as ort
-import onnxruntime_extensions
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -23,6 +22,7 @@ sys.path.insert(0, str(ROOT / "proto"))
 
 from screening.v1 import types_pb2  # noqa: E402
 from services.common import images as image_io  # noqa: E402
+from services.common import ort_extensions  # noqa: E402
 from services.decision import policy as policy_module  # noqa: E402
 from services.workers import settings as worker_settings  # noqa: E402
 from services.workers.classifiers import face, nsfw, ocr, refusal  # noqa: E402
@@ -39,7 +39,7 @@ class Baseline:
                 # then take the CPU from the next model: 4.7 req/s on the bench's inputs instead of 12
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if custom:
-                options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
+                options.register_custom_ops_library(ort_extensions.library_path())
             return ort.InferenceSession(str(model_dir / path), options, providers=["CPUExecutionProvider"])
 
         self.face = session("face/blazeface_full_range.onnx")

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 
 import services
-from services.common import bus
+from services.common import bus, ort_extensions
 from services.common.platform import PlatformSettings
 from services.models.prepare import MANIFEST, prepare
 from services.triton import launcher
@@ -89,6 +89,10 @@ class StackConfig:
             "RAY_AUTH_MODE": "disabled",
             "PYTHONUNBUFFERED": "1",
         })
+        # set by an import of onnxruntime_extensions in the process that starts the stack (see
+        # services/common/ort_extensions.py): the services would run protobuf's pure-Python implementation
+        if env.get(ort_extensions.PROTOBUF_VAR) == "python":
+            del env[ort_extensions.PROTOBUF_VAR]
         return env
 
 

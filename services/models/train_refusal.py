@@ -108,13 +108,14 @@ def encoder(model_dir: pathlib.Path):
     """texts -> (N, 512 + E5_DIM) features: the USE embedding and the e5 embedding of the normalised
     text, side by side (what the served graph concatenates). Cached on disk per text (EmbeddingStore)."""
     import onnxruntime as ort
-    import onnxruntime_extensions
+
+    from services.common import ort_extensions
 
     path = model_dir / "text" / "use_multilingual_v3_int8.onnx"
     if not path.exists():
         raise SystemExit(f"{path} is missing: run `screening models prepare` first")
     options = ort.SessionOptions()
-    options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
+    options.register_custom_ops_library(ort_extensions.library_path())
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     e5 = e5_encoder(threads=2)
 
