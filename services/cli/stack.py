@@ -89,6 +89,8 @@ class StackConfig:
             "RAY_AUTH_MODE": "disabled",
             "PYTHONUNBUFFERED": "1",
         })
+        # one decision service: restarted by its supervisor, it rejoins its consumer group at once
+        env.setdefault("SCREENING_DECISION_GROUP_INSTANCE_ID", "decision-local")
         # set by an import of onnxruntime_extensions in the process that starts the stack (see
         # services/common/ort_extensions.py): the services would run protobuf's pure-Python implementation
         if env.get(ort_extensions.PROTOBUF_VAR) == "python":

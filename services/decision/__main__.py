@@ -48,7 +48,7 @@ def main(argv=None) -> None:
 
     def consumer():
         return bus.make_consumer(common.kafka_bootstrap_servers, topics.DECISION_GROUP, "decision",
-                                 common.kafka_max_message_bytes)
+                                 common.kafka_max_message_bytes, group_instance_id=own.group_instance_id or None)
 
     def decided_ids(partitions, window):
         return bus.read_request_ids(common.kafka_bootstrap_servers, topics.DECISIONS, partitions, window,

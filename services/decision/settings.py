@@ -23,6 +23,10 @@ class DecisionSettings:
     restore_window: int = 50_000
     # Seconds without a record after which the consumer checks for lag it cannot fetch, and reconnects.
     stall_check_s: float = 1.0
+    # Kafka static group membership (KIP-345): a decision service restarted under the same id (a crashed
+    # container in the same pod, or the local stack's supervisor) takes its partitions back at once,
+    # instead of after the dead member's 10 s session time-out. Unique per running instance; empty: off.
+    group_instance_id: str = ""
     health_port: int = 8081
     health_host: str = "127.0.0.1"
 

@@ -39,3 +39,16 @@ def test_platform_classifiers_and_expected_verdicts():
         platform.load_platform({"SCREENING_CLASSIFIERS": "face,eyes"})
     with pytest.raises(settings.SettingsError, match="SCREENING_OTEL_EXPORTER=file needs"):
         platform.load_platform({"SCREENING_OTEL_EXPORTER": "file"})
+
+
+def test_decision_static_membership_is_set_by_the_local_stack_and_overridable(tmp_path, monkeypatch):
+    from services.cli import stack
+    from services.decision.settings import load_decision
+
+    assert load_decision({}).group_instance_id == ""  # off unless set: instances must not share an id
+    assert load_decision({"SCREENING_DECISION_GROUP_INSTANCE_ID": "decision-7"}).group_instance_id == "decision-7"
+    config = stack.StackConfig(run_dir=tmp_path / "run", model_dir=tmp_path / "models")
+    monkeypatch.delenv("SCREENING_DECISION_GROUP_INSTANCE_ID", raising=False)
+    assert config.service_env()["SCREENING_DECISION_GROUP_INSTANCE_ID"] == "decision-local"
+    monkeypatch.setenv("SCREENING_DECISION_GROUP_INSTANCE_ID", "mine")
+    assert config.service_env()["SCREENING_DECISION_GROUP_INSTANCE_ID"] == "mine"
