@@ -89,8 +89,10 @@ class StackConfig:
             "RAY_AUTH_MODE": "disabled",
             "PYTHONUNBUFFERED": "1",
         })
-        # one decision service: restarted by its supervisor, it rejoins its consumer group at once
+        # Kafka static group membership: a decision service or request consumer restarted after a crash
+        # rejoins its consumer group at once
         env.setdefault("SCREENING_DECISION_GROUP_INSTANCE_ID", "decision-local")
+        env.setdefault("SCREENING_WORKERS_GROUP_INSTANCE_ID", "workers-local")  # then "-<replica rank>"
         # set by an import of onnxruntime_extensions in the process that starts the stack (see
         # services/common/ort_extensions.py): the services would run protobuf's pure-Python implementation
         if env.get(ort_extensions.PROTOBUF_VAR) == "python":

@@ -17,6 +17,11 @@ from services.workers import settings as worker_settings
 from services.workers.classifiers import face, nsfw, ocr, refusal
 from services.workers.triton_client import TritonClient
 
+# Serve learns that a replica died from a failed health check (then starts another): every 2 s instead of
+# Serve's 10, so a killed replica is replaced in about 4 s (measured on the request consumer: 8.5 s from
+# kill to the first request screened with 5 s checks). The check is a trivial call.
+HEALTH_CHECK_PERIOD_S = 2
+
 
 class _Classifier:
     name = ""
@@ -42,7 +47,8 @@ class _Classifier:
         raise NotImplementedError
 
 
-@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64)
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64,
+                  health_check_period_s=HEALTH_CHECK_PERIOD_S)
 class FaceClassifier(_Classifier):
     name = "face"
 
@@ -85,7 +91,8 @@ class FaceClassifier(_Classifier):
         return found
 
 
-@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64)
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64,
+                  health_check_period_s=HEALTH_CHECK_PERIOD_S)
 class NsfwClassifier(_Classifier):
     name = "nsfw"
 
@@ -107,7 +114,8 @@ class NsfwClassifier(_Classifier):
         return evidence
 
 
-@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=32)
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=32,
+                  health_check_period_s=HEALTH_CHECK_PERIOD_S)
 class OcrClassifier(_Classifier):
     """Reads the text in each image and scores it, like typed text, with the refusal classifier's model
     on Triton (the same pre/post-processing as RefusalClassifier), so the text of an image reaches the
@@ -173,7 +181,8 @@ class OcrClassifier(_Classifier):
         return evidence
 
 
-@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64)
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=64,
+                  health_check_period_s=HEALTH_CHECK_PERIOD_S)
 class RefusalClassifier(_Classifier):
     """Scores the prompt for every category (the text read from images is scored by OcrClassifier with
     the same model)."""

@@ -16,11 +16,13 @@ from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.structs import OffsetAndMetadata
 from opentelemetry import trace
 from ray import serve
+from ray.serve.exceptions import RayServeException
 
 from screening.v1 import events_pb2, types_pb2
 from services.common import bus, images, logs, metrics, platform, telemetry, topics
 from services.common.offsets import OffsetTracker
 from services.workers import settings as worker_settings
+from services.workers.classifier_deployments import HEALTH_CHECK_PERIOD_S
 from services.workers.classifiers import refusal
 
 
@@ -55,7 +57,20 @@ async def asks_about_a_person(prompt_call, ocr_call, trigger: float) -> bool:
     return bool(read.error) or refusal.asks_about_a_person(read.image_text_scores, trigger)
 
 
-@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=8, health_check_period_s=5)
+def group_instance_id(prefix: str) -> str | None:
+    """"<prefix>-<this Serve replica's rank>" (static group membership, see the setting), or None when the
+    prefix is empty or this code runs outside a Serve replica."""
+    if not prefix:
+        return None
+    try:
+        rank = serve.get_replica_context().rank
+    except RayServeException:  # not in a replica
+        return None
+    return f"{prefix}-{getattr(rank, 'rank', rank)}"
+
+
+@serve.deployment(ray_actor_options={"num_cpus": 0}, max_ongoing_requests=8,
+                  health_check_period_s=HEALTH_CHECK_PERIOD_S)
 class RequestConsumer:
     def __init__(self, **classifiers):
         self.platform = platform.load_platform()
@@ -104,8 +119,7 @@ class RequestConsumer:
     async def _main(self) -> None:
         p = self.platform
         self._producer = bus.EventProducer(p.kafka_bootstrap_servers, "workers", p.kafka_max_message_bytes)
-        self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
-                                           p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
+        self._consumer = self._new_consumer()
         await self._warm_up()
         bus.wait_for_topics(self._consumer, [topics.REQUESTS])
         self._consumer.subscribe([topics.REQUESTS], listener=_Rebalance(self))
@@ -156,6 +170,12 @@ class RequestConsumer:
         self.warm.set()
         self.log.info("warmed_up", seconds=round(time.monotonic() - began, 2), classifiers=sorted(self.classifiers))
 
+    def _new_consumer(self):
+        p = self.platform
+        return bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers", p.kafka_max_message_bytes,
+                                 max_poll_records=self.settings.max_in_flight,
+                                 group_instance_id=group_instance_id(self.settings.group_instance_id))
+
     def _poll(self):
         with self._lock:
             # a record ends the wait at once; the time-out only paces the loop at rest (50 ms cost the
@@ -182,9 +202,7 @@ class RequestConsumer:
                 self.log.warning("commit_failed", error=repr(exc))
             self._consumer.close()
             self.tracker = OffsetTracker()
-            p = self.platform
-            self._consumer = bus.make_consumer(p.kafka_bootstrap_servers, topics.WORKERS_GROUP, "workers",
-                                               p.kafka_max_message_bytes, max_poll_records=self.settings.max_in_flight)
+            self._consumer = self._new_consumer()
             self._stall_watch = bus.StallWatch(self.settings.stall_check_s)
             # without partition metadata a fresh member can be left with no partitions (seen: it then
             # never consumed again)

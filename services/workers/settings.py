@@ -14,6 +14,12 @@ class WorkerSettings:
     # Requests one consumer replica screens at once (Kafka offsets are committed in order behind them).
     max_in_flight: int = 32
     consumer_replicas: int = 1
+    # Kafka static group membership (KIP-345) for the request consumer: each replica joins as
+    # "<this>-<its Serve replica rank>". A replica that replaces a dead one gets the dead one's rank, so it
+    # takes the partitions back at once instead of after the dead member's 10 s session time-out. Must
+    # differ between Ray clusters that share the consumer group (the local stack: "workers-local"; the
+    # chart: the pod's name). Empty: off.
+    group_instance_id: str = ""
     # Longer image side after decoding; the models downscale further.
     max_decode_side: int = 1536
     face_threshold: float = 0.5

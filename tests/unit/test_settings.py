@@ -52,3 +52,12 @@ def test_decision_static_membership_is_set_by_the_local_stack_and_overridable(tm
     assert config.service_env()["SCREENING_DECISION_GROUP_INSTANCE_ID"] == "decision-local"
     monkeypatch.setenv("SCREENING_DECISION_GROUP_INSTANCE_ID", "mine")
     assert config.service_env()["SCREENING_DECISION_GROUP_INSTANCE_ID"] == "mine"
+
+
+def test_request_consumer_static_membership_id_needs_a_prefix_and_a_serve_replica():
+    from services.workers.consumer import group_instance_id
+    from services.workers.settings import load_workers
+
+    assert load_workers({}).group_instance_id == ""
+    assert group_instance_id("") is None
+    assert group_instance_id("workers-local") is None  # outside a Serve replica there is no rank to add

@@ -244,6 +244,18 @@ annotations:
   value: "0"
 - name: RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP
   value: "0"
+{{- /* Ray's timers at rest: Serve's controller loop and metrics export every second (see
+services/workers/__main__.py; Ray's own Prometheus metrics stay on here, for the cluster's monitoring) */}}
+- name: RAY_SERVE_CONTROL_LOOP_INTERVAL_S
+  value: "1.0"
+- name: RAY_SERVE_METRICS_EXPORT_INTERVAL_MS
+  value: "1000"
+{{- /* Kafka static membership: a request-consumer replica replacing a dead one on this pod (same
+Serve rank) takes its partitions back at once */}}
+- name: SCREENING_WORKERS_GROUP_INSTANCE_ID
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
 {{- include "screening.componentSettingsEnv" (dict "prefix" "SCREENING_WORKERS_" "settings" .Values.workers.settings) }}
 {{- with .Values.workers.extraEnv }}
 {{ toYaml . }}
