@@ -51,7 +51,9 @@ def cmd_stack(args) -> int:
             else:
                 for name, item in status.items():
                     state = "healthy" if item["healthy"] else ("running, NOT healthy" if item["pid"] else "stopped")
-                    print(f"{name:<9} {state:<22} pid={item['pid'] or '-':<8} rss={item['rss_mb']:.0f} MB")
+                    restarts = f"  restarted {item['restarts']}x by its supervisor" if item["restarts"] else ""
+                    print(f"{name:<9} {state:<22} pid={item['service_pid'] or '-':<8} "
+                          f"(supervisor {item['pid'] or '-'})  rss={item['rss_mb']:.0f} MB{restarts}")
             return EXIT_OK if all(item["healthy"] for item in status.values()) else EXIT_FAILED
     except StackError as exc:
         print(f"stack {args.action} failed: {exc}", file=sys.stderr)

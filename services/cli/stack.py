@@ -543,9 +543,20 @@ class Stack:
         components = load_state(self.config).get("components", {})
         for name in COMPONENTS:
             pid = components.get(name, {}).get("pid")
-            out[name] = {"pid": pid if _alive(pid) else None, "healthy": self.healthy(name),
+            out[name] = {"pid": pid if _alive(pid) else None, "service_pid": self.service_pid(name),
+                         "healthy": self.healthy(name), "restarts": self.restarts(name),
                          "rss_mb": _tree_rss_mb(pid) if _alive(pid) else 0.0}
         return out
+
+    def restarts(self, name: str) -> int:
+        """How often the part's supervisor restarted it since `stack up` started it (from its log)."""
+        path = self.logs / f"{name}.log"
+        if not path.exists():
+            return 0
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+        since_start = text.rsplit(f" starting {name} ====", 1)[-1]
+        return sum(1 for line in since_start.splitlines() if line.startswith("supervise: ") and "restarting it" in line)
 
 
 def ensure_running(config: StackConfig) -> bool:
@@ -568,18 +579,12 @@ def ensure_running(config: StackConfig) -> bool:
 def _tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (same session), in MB."""
     total = 0
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit():
+    for entry, fields in _proc_stats():
+        if int(fields[3]) != pid:  # the session
             continue
         try:
-            stat = (entry / "stat").read_text()
-            fields = stat.rsplit(")", 1)[1].split()
-            session = int(fields[3])
-            if session != pid:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            with open(f"/proc/{entry}/status") as handle:
+                total += next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
         except (OSError, IndexError, ValueError):
             continue
     return total / 1024

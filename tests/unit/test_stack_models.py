@@ -57,3 +57,18 @@ def test_paused_freezes_every_process_of_a_component_and_resumes_them(tmp_path):
         assert local.cpu_seconds() >= 0.0
     finally:
         local.stop_component("decision", grace_s=2)
+
+
+def test_restarts_counts_the_supervisors_restarts_since_the_last_start(tmp_path):
+    config = stack.StackConfig(run_dir=tmp_path / "run", model_dir=tmp_path / "models")
+    local = stack.Stack(config, progress=lambda message: None)
+    assert local.restarts("decision") == 0  # no log yet
+    local.logs.mkdir(parents=True)
+    (local.logs / "decision.log").write_text(
+        "==== 2026-11-25 07:00:00 starting decision ====\n"
+        "supervise: python exited with status -9 after 40s; restarting it in 1s (1/5)\n"
+        "==== 2026-11-25 08:00:00 starting decision ====\n"
+        "{\"event\": \"serving\"}\n"
+        "supervise: python exited with status -9 after 12s; restarting it in 1s (1/5)\n"
+        "supervise: python exited with status 1 after 3s; restarting it in 2s (2/5)\n")
+    assert local.restarts("decision") == 2  # the restart before the last `stack up` does not count
