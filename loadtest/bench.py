@@ -165,6 +165,29 @@ def cpu_table(row: dict, baseline_ms: float) -> str:
     return "\n".join(lines)
 
 
+def _cpu_bars(ax, row: dict, baseline_ms: float) -> None:
+    """Two stacked bars: the baseline's CPU per request, and the pipeline's by part (as cpu_table)."""
+    cpu = row["cpu_ms_per_request"]
+    models = sum(ms for part, ms in cpu.items() if part.startswith("triton: ") and part not in
+                 ("triton: server", "triton: supervisor"))
+    replicas = sum(ms for part, ms in cpu.items() if part.startswith("workers: ") and part not in
+                   ("workers: ray", "workers: supervisor"))
+    parts = [("models (Triton stubs)", models, "#2e86c1"), ("Triton server", cpu.get("triton: server", 0.0), "#85c1e9"),
+             ("Ray Serve replicas", replicas, "#e67e22"), ("Ray itself", cpu.get("workers: ray", 0.0), "#f5cba7"),
+             ("Kafka broker", cpu.get("kafka", 0.0), "#27ae60"),
+             ("ingest + decision", cpu.get("ingest", 0.0) + cpu.get("decision", 0.0), "#a9dfbf")]
+    ax.bar(0, baseline_ms, color="#7f8c8d", label="baseline (one process)")
+    bottom = 0.0
+    for label, ms, color in parts:
+        ax.bar(1, ms, bottom=bottom, color=color, label=label)
+        bottom += ms
+    ax.set_xticks([0, 1], ["baseline", f"pipeline ({row['concurrency']} in flight)"])
+    ax.set_ylabel("CPU ms per request (all threads)")
+    ax.set_title("where the CPU goes, per request")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_ylim(0, 1.45 * max(bottom, baseline_ms))
+
+
 def best_within_slo(rows: list[dict]) -> dict:
     within = [r for r in rows if r["p99"] <= SLO_MS and r["timeouts"] == 0]
     return max(within, key=lambda r: r["rps"]) if within else max(rows, key=lambda r: r["rps"])
@@ -258,19 +281,24 @@ def main() -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, (ax, cpu_ax) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     ax.plot([r["concurrency"] for r in rows], [r["rps"] for r in rows], "o-", label="pipeline throughput")
     if unbatched:
         ax.plot([r["concurrency"] for r in unbatched], [r["rps"] for r in unbatched], "o--", color="#7f8c8d",
                 label="pipeline, Triton batching off")
-    ax.axhline(base_rps, color="grey", linestyle="--", label="one-process baseline")
+    ax.axhline(base_rps, color="grey", linestyle="--", label="one-process baseline (alone)")
+    ax.set_ylim(0, 1.3 * max([base_rps] + [r["rps"] for r in rows + unbatched]))
     ax.set_xlabel("requests in flight")
     ax.set_ylabel("requests / s")
+    ax.set_title("throughput, and p99 against the interactive SLO")
     ax2 = ax.twinx()
     ax2.plot([r["concurrency"] for r in rows], [r["p99"] for r in rows], "s:", color="#c0392b", label="pipeline p99")
-    ax2.axhline(SLO_MS, color="#c0392b", linewidth=0.5)
+    ax2.axhline(SLO_MS, color="#c0392b", linewidth=0.8, linestyle="-.", label=f"SLO {SLO_MS:.0f} ms")
+    ax2.set_ylim(0, 1.08 * max([SLO_MS] + [r["p99"] for r in rows]))
     ax2.set_ylabel("p99 ms")
-    fig.legend(loc="upper left")
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8, ncol=2)
+    _cpu_bars(cpu_ax, best, base_cpu)
     fig.tight_layout()
     fig.savefig(out / "bench.png", dpi=110)
     (out / "bench.json").write_text(json.dumps({
