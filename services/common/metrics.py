@@ -33,6 +33,7 @@ class Names:
     JOIN_EVENTS = "screening.join.events"  # counter {kind: late|duplicate|orphan|repeated_request}
     CONSUMER_LAG = "screening.consumer.lag"  # gauge {group, topic}
     DEAD_LETTERS = "screening.deadletters"  # counter {service}
+    EXPIRED = "screening.workers.expired"  # counter: requests past their deadline when reached, not screened
 
 
 @dataclasses.dataclass
@@ -43,6 +44,7 @@ class Instruments:
     verdict_timeouts: metrics.Counter
     join_events: metrics.Counter
     dead_letters: metrics.Counter
+    expired: metrics.Counter
     _lag: dict = dataclasses.field(default_factory=dict)
 
     def set_lag(self, group: str, topic: str, value: int) -> None:
@@ -97,6 +99,8 @@ def setup(service: str, exporter: str, directory: str = "") -> Instruments:
             verdict_timeouts=meter.create_counter(Names.VERDICT_TIMEOUTS, description="verdicts missing at deadline"),
             join_events=meter.create_counter(Names.JOIN_EVENTS, description="late/duplicate/orphan verdicts"),
             dead_letters=meter.create_counter(Names.DEAD_LETTERS, description="messages sent to the dead letters"),
+            expired=meter.create_counter(Names.EXPIRED, description="requests past their deadline when the "
+                                         "workers reached them (decided at the deadline; not screened)"),
         )
 
         def observe_lag(_options):

@@ -235,6 +235,12 @@ class RequestConsumer:
     async def _screen(self, record) -> None:
         event = events_pb2.ScreeningRequested()
         event.ParseFromString(record.value)
+        late_ms = time.time() * 1000 - event.deadline_unix_ms
+        if event.deadline_unix_ms and self.settings.skip_expired_after_ms >= 0 \
+                and late_ms > self.settings.skip_expired_after_ms:
+            self.instruments.expired.add(1)
+            self.log.warning("request_expired_not_screened", request_id=event.request_id, late_ms=round(late_ms))
+            return
         context = telemetry.context_from_kafka(record.headers)
         with self.tracer.start_as_current_span(
                 "kafka.consume " + topics.REQUESTS, kind=trace.SpanKind.CONSUMER, context=context,
