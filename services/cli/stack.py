@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 
 import services
-from services.common import bus, ort_extensions
+from services.common import bus, ort_extensions, procfs
 from services.common.platform import PlatformSettings
 from services.models.prepare import MANIFEST, prepare
 from services.triton import launcher
@@ -144,18 +144,6 @@ def _alive(pid: int | None) -> bool:
         return False
 
 
-def _proc_stats():
-    """(pid, fields of /proc/PID/stat after the command name) of every process: fields[0] the state,
-    [1] the parent, [3] the session, [11] and [12] user and system CPU in clock ticks."""
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    yield int(entry), handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-
-
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
@@ -248,12 +236,11 @@ class Stack:
 
     # process start / stop
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str], cwd: pathlib.Path | None = None,
-               supervised: bool = True, **record) -> int:
+               **record) -> int:
         """Starts a part in a session of its own, under services/common/supervise.py (restarted when it
         exits by itself, as a Kubernetes pod; not when it fails within SETUP_S of its start, which is
         reported as a start-up error). The recorded pid is the supervisor's; `service_pid` finds the part."""
-        if supervised:
-            cmd = [sys.executable, "-m", "services.common.supervise", "--setup-s", str(SETUP_S), "--"] + cmd
+        cmd = [sys.executable, "-m", "services.common.supervise", "--setup-s", str(SETUP_S), "--"] + cmd
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")
         log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name} ====\n".encode())
@@ -274,7 +261,7 @@ class Stack:
         supervisor = self._pid(name)
         if not _alive(supervisor):
             return None
-        return next((pid for pid, fields in _proc_stats() if int(fields[1]) == supervisor and fields[0] != "Z"),
+        return next((pid for pid, fields in procfs.stats() if int(fields[1]) == supervisor and fields[0] != "Z"),
                     None)  # fields[1]: the parent's pid
 
     def _wait(self, name: str, check: Callable[[], bool], timeout_s: float) -> None:
@@ -307,14 +294,16 @@ class Stack:
             pass
         return True
 
-    def _sessions(self) -> set[int]:
-        return {pid for pid in (self._pid(name) for name in COMPONENTS) if _alive(pid)}
+    def _sessions(self) -> dict[int, str]:
+        """The running parts by session: each is started in a session of its own, led by its supervisor,
+        and what it starts (Ray's processes, Triton's model stubs) stays in that session."""
+        parts = load_state(self.config).get("components", {})
+        return {pid: name for name in COMPONENTS if _alive(pid := parts.get(name, {}).get("pid"))}
 
     def processes(self) -> list[int]:
-        """Every process of the running stack: each component is started in a session of its own, and what
-        it starts (Ray's processes, Triton's model stubs) stays in that session."""
+        """Every process of the running stack."""
         sessions = self._sessions()
-        return [pid for pid, fields in _proc_stats() if int(fields[3]) in sessions]  # fields[3]: the session
+        return [pid for pid, fields in procfs.stats() if int(fields[3]) in sessions]  # fields[3]: the session
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the stack's live processes have used so far."""
@@ -325,15 +314,15 @@ class Stack:
         `triton: server`, `triton: <model>` (a Python-backend stub), `workers: <deployment>` (a Ray Serve
         replica), `workers: ray` (Ray's own processes, the Serve controller and the driver), `decision`,
         `ingest`, and `<part>: supervisor`."""
-        owner = {pid: name for name in COMPONENTS if _alive(pid := self._pid(name))}
+        sessions = self._sessions()
         hz = os.sysconf("SC_CLK_TCK")
         parts: dict[str, float] = {}
-        for pid, fields in _proc_stats():
-            name = owner.get(int(fields[3]))
+        for pid, fields in procfs.stats():
+            name = sessions.get(int(fields[3]))
             if name is None:
                 continue
             label = name
-            if pid == self._pid(name):
+            if pid == int(fields[3]):  # the session's leader
                 label = f"{name}: supervisor"
             elif name in ("triton", "workers"):
                 try:
@@ -584,7 +573,7 @@ def ensure_running(config: StackConfig) -> bool:
 def _tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (same session), in MB."""
     total = 0
-    for entry, fields in _proc_stats():
+    for entry, fields in procfs.stats():
         if int(fields[3]) != pid:  # the session
             continue
         try:

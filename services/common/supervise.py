@@ -27,6 +27,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from services.common import procfs
+
 STABLE_S = 60.0  # a run this long resets the restart count
 MAX_BACKOFF_S = 30.0
 
@@ -37,17 +39,7 @@ def leftovers() -> list[int]:
     me = os.getpid()
     if os.getsid(0) != me:
         return []
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != me:
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == me and fields[0] != "Z":  # fields[3]: the session id
-                found.append(int(entry))
-    return found
+    return [pid for pid, fields in procfs.stats() if pid != me and int(fields[3]) == me and fields[0] != "Z"]
 
 
 def supervise(command: list[str], max_restarts: int = 5, backoff_s: float = 1.0, setup_s: float = 0.0,
