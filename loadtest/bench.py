@@ -139,47 +139,42 @@ def measure(stack: Stack, requests, levels: list[int], label: str) -> list[dict]
     return rows
 
 
-def cpu_table(row: dict, baseline_ms: float) -> str:
-    """Where the pipeline's CPU goes per request at `row`'s concurrency, against the baseline's: on a
-    machine whose cores are all busy, throughput is cores / CPU per request."""
-    cpu = row["cpu_ms_per_request"]
+def cpu_groups(cpu: dict[str, float]) -> list[tuple[str, float, str]]:
+    """The parts of Stack.cpu_by_part (ms per request) grouped for people: (group, ms, its members)."""
 
-    def group(prefix: str, leave_out: tuple[str, ...] = ()) -> tuple[float, str]:
+    def group(prefix: str, leave_out: tuple[str, ...]) -> tuple[float, str]:
         members = sorted(((part[len(prefix):], ms) for part, ms in cpu.items()
                           if part.startswith(prefix) and part[len(prefix):] not in leave_out), key=lambda m: -m[1])
         return sum(ms for _, ms in members), ", ".join(f"{name} {ms:.0f}" for name, ms in members)
 
-    models, models_detail = group("triton: ", ("server", "supervisor"))
-    replicas, replicas_detail = group("workers: ", ("ray", "supervisor"))
+    return [("models in Triton (Python-backend stubs)", *group("triton: ", ("server", "supervisor"))),
+            ("Triton server", cpu.get("triton: server", 0.0), ""),
+            ("Ray Serve replicas (pre/post-processing, Ray calls)", *group("workers: ", ("ray", "supervisor"))),
+            ("Ray itself (raylet, GCS, Serve controller, driver)", cpu.get("workers: ray", 0.0), ""),
+            ("Kafka broker", cpu.get("kafka", 0.0), ""),
+            ("ingest, decision", cpu.get("ingest", 0.0) + cpu.get("decision", 0.0), ""),
+            ("supervisors", sum(ms for part, ms in cpu.items() if part.endswith(": supervisor")), "")]
+
+
+def cpu_table(row: dict, baseline_ms: float) -> str:
+    """Where the pipeline's CPU goes per request at `row`'s concurrency, against the baseline's: on a
+    machine whose cores are all busy, throughput is cores / CPU per request."""
+    cpu = row["cpu_ms_per_request"]
     rows = [("baseline (one process: models with pre/post-processing)", baseline_ms, ""),
-            ("pipeline, all parts", sum(cpu.values()), ""),
-            ("  models in Triton (Python-backend stubs)", models, models_detail),
-            ("  Triton server", cpu.get("triton: server", 0.0), ""),
-            ("  Ray Serve replicas (pre/post-processing, Ray calls)", replicas, replicas_detail),
-            ("  Ray itself (raylet, GCS, Serve controller, driver)", cpu.get("workers: ray", 0.0), ""),
-            ("  Kafka broker", cpu.get("kafka", 0.0), ""),
-            ("  ingest, decision", cpu.get("ingest", 0.0) + cpu.get("decision", 0.0), ""),
-            ("  supervisors", sum(ms for part, ms in cpu.items() if part.endswith(": supervisor")), "")]
+            ("pipeline, all parts", sum(cpu.values()), "")]
+    rows += [(f"  {label}", ms, detail) for label, ms, detail in cpu_groups(cpu)]
     lines = [f"CPU per request (ms, all threads), pipeline at {row['concurrency']} in flight vs the baseline:"]
     lines += [f"  {label:<60} {ms:6.0f}" + (f"  ({detail})" if detail else "") for label, ms, detail in rows]
     return "\n".join(lines)
 
 
 def _cpu_bars(ax, row: dict, baseline_ms: float) -> None:
-    """Two stacked bars: the baseline's CPU per request, and the pipeline's by part (as cpu_table)."""
-    cpu = row["cpu_ms_per_request"]
-    models = sum(ms for part, ms in cpu.items() if part.startswith("triton: ") and part not in
-                 ("triton: server", "triton: supervisor"))
-    replicas = sum(ms for part, ms in cpu.items() if part.startswith("workers: ") and part not in
-                   ("workers: ray", "workers: supervisor"))
-    parts = [("models (Triton stubs)", models, "#2e86c1"), ("Triton server", cpu.get("triton: server", 0.0), "#85c1e9"),
-             ("Ray Serve replicas", replicas, "#e67e22"), ("Ray itself", cpu.get("workers: ray", 0.0), "#f5cba7"),
-             ("Kafka broker", cpu.get("kafka", 0.0), "#27ae60"),
-             ("ingest + decision", cpu.get("ingest", 0.0) + cpu.get("decision", 0.0), "#a9dfbf")]
+    """Two stacked bars: the baseline's CPU per request, and the pipeline's by part (cpu_groups)."""
+    colors = ("#2e86c1", "#85c1e9", "#e67e22", "#f5cba7", "#27ae60", "#a9dfbf", "#d5d8dc")
     ax.bar(0, baseline_ms, color="#7f8c8d", label="baseline (one process)")
     bottom = 0.0
-    for label, ms, color in parts:
-        ax.bar(1, ms, bottom=bottom, color=color, label=label)
+    for (label, ms, _detail), color in zip(cpu_groups(row["cpu_ms_per_request"]), colors, strict=True):
+        ax.bar(1, ms, bottom=bottom, color=color, label=label.split(" (")[0])
         bottom += ms
     ax.set_xticks([0, 1], ["baseline", f"pipeline ({row['concurrency']} in flight)"])
     ax.set_ylabel("CPU ms per request (all threads)")
